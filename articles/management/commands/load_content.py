@@ -1,0 +1,55 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.importers import ContentError, load_content
+
+
+class Command(BaseCommand):
+    help = "Load the markdown articles in DIR (default: content/) into the database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", nargs="?", help="folder of *.md files (default: content/)")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check and report, write nothing"
+        )
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="replace articles edited in the admin with what their file says",
+        )
+
+    def handle(self, *args, directory=None, dry_run=False, overwrite=False, **options):
+        try:
+            report = load_content(
+                directory, dry_run=dry_run, overwrite=overwrite, progress=self._progress()
+            )
+        except ContentError as error:
+            for problem in error.problems:
+                self.stderr.write(problem)
+            raise CommandError(
+                f"{len(error.problems)} problem(s) found; nothing was changed in the database."
+            ) from None
+        prefix = "Dry run, nothing written: would have " if dry_run else ""
+        self.stdout.write(prefix + report.counts())
+        for slug in report.kept:
+            self.stdout.write(
+                f"kept {slug}: edited in the admin since its last load "
+                "(--overwrite replaces it with the file)"
+            )
+        for article in report.missing:
+            self.stdout.write(
+                f"no file for {article.slug} (last loaded from {article.source_path}); "
+                "the article was left as it is"
+            )
+
+    def _progress(self):
+        if not sys.stderr.isatty():
+            return None
+
+        def show(done: int, total: int) -> None:
+            end = "\n" if done == total else ""
+            sys.stderr.write(f"\rLoading {done}/{total} articles{end}")
+            sys.stderr.flush()
+
+        return show

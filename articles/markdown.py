@@ -1,0 +1,163 @@
+"""The one markdown renderer: used when an article is saved and by the admin's live preview.
+
+Raw HTML in an article is shown as text, never interpreted, and the output is sanitised against
+an allow-list, so nothing an editor types can run script in a patient's browser.
+"""
+
+import html as html_lib
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+CALLOUT_TYPES = ("note", "tip", "warning", "danger")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "strong", "sub",
+    "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "rel"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
+    "li": {"id"},
+    "sup": {"id"},
+    "td": {"align"},
+    "th": {"align", "scope"},
+}
+ALLOWED_CLASSES = {
+    "div": {"admonition", "footnote", *CALLOUT_TYPES},
+    "p": {"admonition-title"},
+    "a": {"footnote-ref", "footnote-backref"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+CLEAN_CONTENT_TAGS = {"script", "style", "iframe", "object", "embed", "template", "math", "svg"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    toc: list[dict] = field(default_factory=list)
+    text: str = ""
+
+
+class _LinkAndTableProcessor(Treeprocessor):
+    """Marks links to other sites noopener, lazy-loads images and gives table headers a scope."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for element in root.iter():
+            if element.tag == "a":
+                href = element.get("href", "")
+                if urlsplit(href).scheme in {"http", "https"}:
+                    element.set("rel", "noopener noreferrer")
+            elif element.tag == "img":
+                element.set("loading", "lazy")
+            elif element.tag == "th":
+                element.set("scope", "col")
+
+
+class _CalloutProcessor(Treeprocessor):
+    """Keeps only the callout kinds the stylesheet knows; anything else becomes a note."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for element in root.iter("div"):
+            classes = element.get("class", "").split()
+            if "admonition" in classes:
+                kind = next((c for c in classes if c in CALLOUT_TYPES), "note")
+                element.set("class", f"admonition {kind}")
+
+
+class _ReferencesProcessor(Treeprocessor):
+    """Gives the footnotes a "References" heading, so they get a place in the contents too."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for block in root.iter("div"):
+            if block.get("class") == "footnote":
+                rule = block.find("hr")
+                if rule is not None:
+                    block.remove(rule)
+                heading = ElementTree.Element("h2", {"id": "references"})
+                heading.text = "References"
+                block.insert(0, heading)
+
+
+class _SiteExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        # Raw HTML is escaped as text: an unclosed <style> or <math> can then never swallow the
+        # rest of the article.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        # Between footnotes (50) and the table of contents (5), so the heading is listed.
+        md.treeprocessors.register(_ReferencesProcessor(md), "site_references", 10)
+        md.treeprocessors.register(_LinkAndTableProcessor(md), "site_links", 1)
+        md.treeprocessors.register(_CalloutProcessor(md), "site_callouts", 2)
+
+
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=[
+            "admonition",
+            "footnotes",
+            "tables",
+            "sane_lists",
+            "toc",
+            _SiteExtension(),
+        ],
+        extension_configs={
+            "toc": {"toc_depth": "2-3", "slugify": _slugify_heading},
+            "footnotes": {"BACKLINK_TEXT": "↩", "BACKLINK_TITLE": "Back to the text"},
+        },
+        output_format="html",
+    )
+
+
+def _slugify_heading(value: str, separator: str) -> str:
+    value = re.sub(r"[^\w\s-]", "", value.lower()).strip()
+    return re.sub(r"[\s_-]+", separator, value)
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=CLEAN_CONTENT_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def _plain_text(html: str) -> str:
+    """The words a reader reads: no references, no footnote numbers."""
+    html = re.sub(r'<div class="footnote">.*</div>', " ", html, flags=re.S)
+    html = re.sub(r"<sup [^>]*>.*?</sup>", "", html, flags=re.S)
+    text = html_lib.unescape(nh3.clean(html, tags=set()))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def render(text: str) -> Rendered:
+    """Render an article body: sanitised HTML, its table of contents and its plain reading text."""
+    md = _markdown()
+    html = sanitise(md.convert(text or ""))
+    toc = [
+        {"id": token["id"], "name": token["name"]} for token in md.toc_tokens if token["level"] == 2
+    ]
+    return Rendered(html=html, toc=toc, text=_plain_text(html))
+
+
+def markdownify(text: str) -> str:
+    """django-markdownx's preview hook: exactly the HTML patients will see."""
+    return render(text).html

@@ -1,0 +1,195 @@
+import hashlib
+import json
+import math
+from datetime import date, timedelta
+
+import textstat
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+
+from .markdown import render
+
+WORDS_PER_MINUTE = 200
+
+
+def default_review_due(reviewed: date) -> date:
+    """One year after the review; 29 February falls back to 28 February."""
+    try:
+        return reviewed.replace(year=reviewed.year + 1)
+    except ValueError:
+        return reviewed + timedelta(days=365)
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True, help_text="A condition or topic.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> "ArticleQuerySet":
+        """What the public may see: published, and not scheduled for later."""
+        now = timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED).filter(
+            models.Q(published_at__isnull=True) | models.Q(published_at__lte=now)
+        )
+
+    def newest_first(self) -> "ArticleQuerySet":
+        return self.annotate(sort_date=Coalesce("published_at", "created_at")).order_by(
+            "-sort_date", "title"
+        )
+
+    def in_guide_order(self) -> "ArticleQuerySet":
+        return self.filter(order__isnull=False).order_by("order", "title")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200, help_text="The page heading patients see.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The last part of the page address. Letters, numbers and hyphens only.",
+    )
+    summary = models.CharField(
+        max_length=160,
+        help_text="One or two plain sentences (at most 160 characters). Shown in lists and "
+        "search results.",
+    )
+    body = MarkdownxField(help_text="The article, written in markdown. The preview shows it "
+                          "exactly as patients will see it.")  # fmt: skip
+    reviewed = models.DateField(help_text="When a clinician last checked this article.")
+    review_due = models.DateField(
+        blank=True,
+        help_text="When it should next be checked. Leave empty for one year after the review.",
+    )
+    reviewer = models.CharField(
+        max_length=200, blank=True, help_text="Who reviewed it: a role, or a name and role."
+    )
+    order = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Position in the step-by-step guide (1 comes first). Leave empty to keep it "
+        "out of the guide.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Only published articles are shown to the public.",
+    )
+    published_at = models.DateTimeField(
+        "publication time",
+        null=True,
+        blank=True,
+        help_text="Optional. A future time keeps a published article hidden until then.",
+    )
+    tags = models.ManyToManyField(
+        Tag, blank=True, related_name="articles", help_text="Conditions or topics."
+    )
+    image = models.ImageField(upload_to="articles/", blank=True, help_text="Optional picture.")
+    image_alt = models.CharField(
+        "image description",
+        max_length=300,
+        blank=True,
+        help_text="What the picture shows, for people who cannot see it. Needed with a picture.",
+    )
+
+    body_html = models.TextField(editable=False, default="")
+    toc = models.JSONField(editable=False, default=list)
+    word_count = models.PositiveIntegerField(editable=False, default=0)
+    readability_grade = models.FloatField(
+        "reading grade",
+        editable=False,
+        null=True,
+        help_text="Flesch-Kincaid grade of the body: 9 or below reads easily for most adults.",
+    )
+
+    source_path = models.CharField(
+        max_length=500, blank=True, editable=False, help_text="The content file it was loaded from."
+    )
+    source_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of what was last loaded from the file, to notice edits made here.",
+    )
+    loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+        indexes = [models.Index(fields=["status", "published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.review_due and self.reviewed:
+            self.review_due = default_review_due(self.reviewed)
+        rendered = render(self.body)
+        self.body_html = rendered.html
+        self.toc = rendered.toc
+        self.word_count = len(rendered.text.split())
+        self.readability_grade = (
+            textstat.flesch_kincaid_grade(rendered.text) if rendered.text else None
+        )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def display_date(self):
+        return self.published_at or self.created_at
+
+    def content_fields(self) -> dict:
+        """What a content file says about this article, in the form the importer compares."""
+        return {
+            "title": self.title,
+            "summary": self.summary,
+            "body": self.body,
+            "reviewed": self.reviewed.isoformat() if self.reviewed else None,
+            "review_due": (self.review_due or default_review_due(self.reviewed)).isoformat(),
+            "reviewer": self.reviewer,
+            "slug": self.slug,
+            "order": self.order,
+            "status": self.status,
+            "published": self.published_at.isoformat() if self.published_at else None,
+            "tags": sorted(tag.name for tag in self.tags.all()),
+            "image": self.image_digest(),
+            "image_alt": self.image_alt,
+        }
+
+    def image_digest(self) -> str:
+        if not self.image:
+            return ""
+        try:
+            with self.image.open("rb") as handle:
+                return hashlib.sha256(handle.read()).hexdigest()
+        except FileNotFoundError:
+            return "missing"
+
+    def current_hash(self) -> str:
+        return fingerprint(self.content_fields())
+
+
+def fingerprint(fields: dict) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,40 @@
+from django.db import DatabaseError, connection
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, ListView, TemplateView
+
+from .models import Article
+
+LATEST_COUNT = 5
+
+
+class HomeView(TemplateView):
+    template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        published = Article.objects.published()
+        return super().get_context_data(
+            guide=published.in_guide_order(),
+            latest=published.newest_first()[:LATEST_COUNT],
+            **kwargs,
+        )
+
+
+class ArticleListView(ListView):
+    queryset = Article.objects.published().order_by(F("order").asc(nulls_last=True), "title")
+
+
+class ArticleDetailView(DetailView):
+    queryset = Article.objects.published().prefetch_related("tags")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the site and its database answer, 503 otherwise (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+from markdownx.views import ImageUploadView, MarkdownifyView
+
+from articles import views
+from articles.decorators import staff_only
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("articles/", include("articles.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
+    # django-markdownx's editor endpoints answer staff only (its defaults accept anyone).
+    path(
+        "markdownx/markdownify/",
+        staff_only(MarkdownifyView.as_view()),
+        name="markdownx_markdownify",
+    ),
+    path("markdownx/upload/", staff_only(ImageUploadView.as_view()), name="markdownx_upload"),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Clinic articles"
+admin.site.site_title = "Clinic articles admin"
+admin.site.index_title = "Articles and subscribers"
