@@ -142,10 +142,12 @@ class _Checker:
 def parse_file(path: Path, root: Path) -> tuple[ContentFile | None, list[str]]:
     """Read and check one content file; return it, or the problems that stop it loading."""
     check = _Checker(display_path(path))
+    encoded = path.read_bytes()
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = encoded.decode("utf-8")
     except UnicodeDecodeError as error:
-        check.problem("file", f"is not UTF-8 text (byte {error.start})")
+        line = encoded[: error.start].count(b"\n") + 1
+        check.problem("file", f"is not UTF-8 text (line {line}); save it as UTF-8")
         return None, check.problems
     match = FRONT_MATTER_RE.match(raw.lstrip("\ufeff"))
     if not match:

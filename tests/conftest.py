@@ -1,0 +1,61 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+
+from articles.models import Article
+
+REVIEWED = dt.date(2026, 1, 15)
+
+
+def front_matter(**fields) -> str:
+    return yaml.safe_dump(fields, sort_keys=False, allow_unicode=True)
+
+
+@pytest.fixture
+def content_dir(tmp_path) -> Path:
+    folder = tmp_path / "content"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def write_article(content_dir):
+    """Write ``content/<name>.md`` with valid defaults; ``None`` drops a field."""
+
+    def write(name: str, body: str = "Some plain words about needling.\n", **fields) -> Path:
+        values = {
+            "title": name.replace("-", " ").capitalize(),
+            "summary": f"A short summary of {name}.",
+            "reviewed": REVIEWED,
+        }
+        values.update(fields)
+        values = {key: value for key, value in values.items() if value is not None}
+        path = content_dir / f"{name}.md"
+        path.write_text(f"---\n{front_matter(**values)}---\n{body}", encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def make_article(db):
+    def make(slug: str = "an-article", **fields) -> Article:
+        values = {
+            "title": slug.replace("-", " ").capitalize(),
+            "summary": "A summary.",
+            "body": "Some words.",
+            "reviewed": REVIEWED,
+            "status": Article.Status.PUBLISHED,
+        }
+        values.update(fields)
+        return Article.objects.create(slug=slug, **values)
+
+    return make
+
+
+@pytest.fixture
+def shipped_content() -> Path:
+    return Path(settings.CONTENT_DIR)

@@ -1,0 +1,356 @@
+"""load_content: counts over repeated runs, every kind of invalid file, staff edits kept."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from PIL import Image
+
+from articles.importers import ContentError, load_content
+from articles.models import Article
+
+pytestmark = pytest.mark.django_db
+
+
+def run_command(*args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("load_content", *map(str, args), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def png_bytes(size=(8, 6), colour="red") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_first_load_creates_and_second_load_changes_nothing(write_article, content_dir):
+    write_article("one", order=1, tags=["neck pain", "basics"])
+    write_article("two", order=2, status="draft")
+    write_article("three", published="2026-02-01 09:30")
+
+    first = load_content(content_dir)
+    assert first.counts() == "created 3, updated 0, unchanged 0, kept 0"
+
+    with CaptureQueriesContext(connection) as queries:
+        second = load_content(content_dir)
+    assert second.counts() == "created 0, updated 0, unchanged 3, kept 0"
+    writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
+    assert writes == []
+
+
+def test_loaded_article_holds_what_the_file_says(write_article, content_dir):
+    write_article(
+        "what-is-it",
+        body="## First\n\nHello **there**.\n",
+        title="What is it?",
+        summary="Plain words.",
+        reviewer="Clinical lead physiotherapist",
+        order=3,
+        tags=["neck pain", "basics"],
+        published="2026-02-01 09:30",
+    )
+    load_content(content_dir)
+
+    article = Article.objects.get(slug="what-is-it")
+    assert article.title == "What is it?"
+    assert article.summary == "Plain words."
+    assert article.body == "## First\n\nHello **there**.\n"
+    assert article.body_html == '<h2 id="first">First</h2>\n<p>Hello <strong>there</strong>.</p>'
+    assert article.toc == [{"id": "first", "name": "First"}]
+    assert article.reviewed == dt.date(2026, 1, 15)
+    assert article.review_due == dt.date(2027, 1, 15)
+    assert article.reviewer == "Clinical lead physiotherapist"
+    assert article.order == 3
+    assert article.status == "published"
+    assert article.published_at == dt.datetime(2026, 2, 1, 9, 30, tzinfo=dt.UTC)
+    assert sorted(t.name for t in article.tags.all()) == ["basics", "neck pain"]
+    assert article.source_path.endswith("content/what-is-it.md")
+    assert article.word_count == 3
+    assert article.loaded_at is not None
+
+
+def test_changed_file_is_updated(write_article, content_dir):
+    write_article("one")
+    write_article("two")
+    load_content(content_dir)
+    write_article("two", body="New words.\n")
+
+    report = load_content(content_dir)
+
+    assert report.counts() == "created 0, updated 1, unchanged 1, kept 0"
+    assert report.updated == ["two"]
+    assert Article.objects.get(slug="two").body_html == "<p>New words.</p>"
+
+
+def test_reimport_keeps_staff_edits(write_article, content_dir):
+    write_article("one")
+    load_content(content_dir)
+    article = Article.objects.get(slug="one")
+    article.body = "Edited by staff in the admin.\n"
+    article.save()
+
+    unchanged_file = load_content(content_dir)
+    write_article("one", body="The file changed too.\n")
+    changed_file = load_content(content_dir)
+
+    assert unchanged_file.counts() == "created 0, updated 0, unchanged 0, kept 1"
+    assert changed_file.counts() == "created 0, updated 0, unchanged 0, kept 1"
+    assert changed_file.kept == ["one"]
+    assert Article.objects.get(slug="one").body == "Edited by staff in the admin.\n"
+
+
+def test_overwrite_replaces_staff_edits(write_article, content_dir):
+    write_article("one", body="From the file.\n")
+    load_content(content_dir)
+    article = Article.objects.get(slug="one")
+    article.title = "Staff title"
+    article.save()
+
+    report = load_content(content_dir, overwrite=True)
+
+    assert report.counts() == "created 0, updated 1, unchanged 0, kept 0"
+    article.refresh_from_db()
+    assert article.title == "One"
+    assert load_content(content_dir).counts() == "created 0, updated 0, unchanged 1, kept 0"
+
+
+def test_staff_tag_edit_counts_as_an_edit(write_article, content_dir):
+    write_article("one", tags=["neck pain"])
+    load_content(content_dir)
+    Article.objects.get(slug="one").tags.clear()
+
+    assert load_content(content_dir).kept == ["one"]
+
+
+def test_article_written_in_admin_with_a_files_slug_is_kept(make_article, write_article,
+                                                             content_dir):  # fmt: skip
+    make_article("one", body="Written in the admin.")
+    write_article("one")
+
+    report = load_content(content_dir)
+
+    assert report.kept == ["one"]
+    assert Article.objects.get(slug="one").body == "Written in the admin."
+
+
+def test_vanished_file_is_reported_and_its_article_kept(write_article, content_dir):
+    write_article("one")
+    gone = write_article("two")
+    load_content(content_dir)
+    gone.unlink()
+
+    out, _ = run_command(content_dir)
+
+    assert out.splitlines()[0] == "created 0, updated 0, unchanged 1, kept 0"
+    assert out.splitlines()[1].startswith("no file for two (last loaded from ")
+    assert out.splitlines()[1].endswith("content/two.md); the article was left as it is")
+    assert Article.objects.filter(slug="two").exists()
+
+
+def test_dry_run_reports_and_writes_nothing(write_article, content_dir):
+    write_article("one")
+
+    out, _ = run_command(content_dir, "--dry-run")
+
+    assert out == "Dry run, nothing written: would have created 1, updated 0, unchanged 0, kept 0\n"
+    assert Article.objects.count() == 0
+
+
+def test_command_prints_counts_and_kept_articles(write_article, content_dir):
+    write_article("one")
+    run_command(content_dir)
+    Article.objects.filter(slug="one").update(title="Changed behind the importer's back")
+
+    out, err = run_command(content_dir)
+
+    assert out == (
+        "created 0, updated 0, unchanged 0, kept 1\n"
+        "kept one: edited in the admin since its last load (--overwrite replaces it with the "
+        "file)\n"
+    )
+    assert err == ""
+
+
+def test_file_slug_and_status_defaults(write_article, content_dir):
+    write_article("my-page")
+    write_article("other", slug="chosen-slug", status="draft")
+    load_content(content_dir)
+
+    assert Article.objects.get(slug="my-page").status == "published"
+    assert Article.objects.get(slug="chosen-slug").status == "draft"
+
+
+def test_image_beside_the_file_is_loaded_once(write_article, content_dir):
+    (content_dir / "map.png").write_bytes(png_bytes())
+    write_article("one", image="map.png", image_alt="A body map")
+
+    assert load_content(content_dir).counts() == "created 1, updated 0, unchanged 0, kept 0"
+    article = Article.objects.get(slug="one")
+    assert article.image.name == "articles/one.png"
+    assert (article.image.width, article.image.height) == (8, 6)
+    assert article.image_alt == "A body map"
+    assert load_content(content_dir).counts() == "created 0, updated 0, unchanged 1, kept 0"
+
+    (content_dir / "map.png").write_bytes(png_bytes(colour="blue"))
+    assert load_content(content_dir).counts() == "created 0, updated 1, unchanged 0, kept 0"
+
+
+# Every kind of invalid file: the exact line the command prints, and nothing written.
+INVALID = [
+    ({"title": None}, "", "title: is required"),
+    ({"title": "  "}, "", "title: must not be empty"),
+    ({"title": 2024}, "", "title: must be text (put it in quotes if it looks like a number or yes/no)"),
+    ({"summary": None}, "", "summary: is required"),
+    ({"summary": "x" * 161}, "", "summary: is 161 characters long; the limit is 160"),
+    ({"reviewed": None}, "", "reviewed: is required (a date like 2026-01-31)"),
+    ({"reviewed": "last March"}, "", "reviewed: 'last March' is not a date like 2026-01-31"),
+    ({"reviewed": "2999-01-01"}, "", "reviewed: 2999-01-01 is in the future"),
+    ({"review_due": "2025-01-01"}, "", "review_due: 2025-01-01 must be after the review date 2026-01-15"),
+    ({"reviewer": "x" * 201}, "", "reviewer: is 201 characters long; the limit is 200"),
+    ({"titel": "Typo"}, "", "titel: unknown field (allowed: title, summary, reviewed, review_due, reviewer, slug, order, status, published, tags, image, image_alt)"),
+    ({"slug": "Not A Slug"}, "", "slug: 'Not A Slug' (slug) may use only lower-case letters, numbers and single hyphens"),
+    ({"order": "first"}, "", "order: 'first' must be a whole number, 0 or more"),
+    ({"order": -1}, "", "order: -1 must be a whole number, 0 or more"),
+    ({"status": "live"}, "", "status: 'live' must be one of: draft, published"),
+    ({"published": "soon"}, "", "published: 'soon' is not a date and time like 2026-01-31 09:00"),
+    ({"tags": "neck pain"}, "", "tags: must be a list of words, one per line starting with '- '"),
+    ({"image": "missing.png", "image_alt": "A map"}, "", "image: 'missing.png' was not found beside the article"),
+    ({"image": "../../etc/passwd", "image_alt": "x"}, "", "image: '../../etc/passwd' is outside the content folder"),
+    ({"image": "notes.png", "image_alt": "x"}, "", "image: 'notes.png' is not a readable picture"),
+    ({"image": "good.png"}, "", "image_alt: is required with an image: describe what it shows"),
+    ({"image_alt": "A picture"}, "", "image_alt: is given but there is no image"),
+    ({}, "   \n", "body: is empty: write the article below the front matter"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fields", "body", "problem"), INVALID, ids=[p for _, _, p in INVALID])
+def test_invalid_file_names_file_and_field_and_changes_nothing(
+    write_article, content_dir, fields, body, problem
+):
+    (content_dir / "notes.png").write_text("I am not a picture")
+    (content_dir / "good.png").write_bytes(png_bytes())
+    write_article("fine")
+    path = write_article("broken", body=body or "Words.\n", **fields)
+
+    with pytest.raises(CommandError) as error:
+        run_command(content_dir)
+
+    assert str(error.value) == "1 problem(s) found; nothing was changed in the database."
+    with pytest.raises(ContentError) as raised:
+        load_content(content_dir)
+    assert raised.value.problems == [f"{path}: {problem}"]
+    assert Article.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("No front matter here.\n", "front matter: the file must start with a '---' line, the "
+         "fields, and another '---' line"),
+        ("---\ntitle: [unclosed\n---\nBody\n", "front matter: is not valid YAML at line 3: "
+         "expected ',' or ']', but got '<stream end>'"),
+        ("---\n- just\n- a list\n---\nBody\n", "front matter: must be a list of 'key: value' "
+         "lines"),
+    ],
+)  # fmt: skip
+def test_malformed_front_matter_is_reported(content_dir, text, problem):
+    path = content_dir / "bad.md"
+    path.write_text(text)
+
+    with pytest.raises(ContentError) as raised:
+        load_content(content_dir)
+
+    assert raised.value.problems == [f"{path}: {problem}"]
+
+
+def test_file_that_is_not_utf8_is_reported(content_dir):
+    path = content_dir / "latin.md"
+    path.write_bytes(b"---\ntitle: Caf\xe9\n---\nBody\n")
+
+    with pytest.raises(ContentError) as raised:
+        load_content(content_dir)
+
+    assert raised.value.problems == [f"{path}: file: is not UTF-8 text (line 2); save it as UTF-8"]
+
+
+def test_every_problem_in_a_file_is_listed(write_article, content_dir):
+    path = write_article("bad", title=None, summary="x" * 200, colour="blue")
+
+    with pytest.raises(ContentError) as raised:
+        load_content(content_dir)
+
+    assert raised.value.problems == [
+        f"{path}: colour: unknown field (allowed: title, summary, reviewed, review_due, "
+        "reviewer, slug, order, status, published, tags, image, image_alt)",
+        f"{path}: title: is required",
+        f"{path}: summary: is 200 characters long; the limit is 160",
+    ]
+
+
+def test_two_files_with_one_slug_or_one_place_are_both_named(write_article, content_dir):
+    first = write_article("first", slug="same", order=1)
+    second = write_article("second", slug="same", order=1)
+
+    with pytest.raises(ContentError) as raised:
+        load_content(content_dir)
+
+    assert raised.value.problems == [
+        f"{first}: slug: the same slug as {second}",
+        f"{second}: slug: the same slug as {first}",
+        f"{first}: order: the same place in the guide (order) as {second}",
+        f"{second}: order: the same place in the guide (order) as {first}",
+    ]
+
+
+def test_hundred_files_with_one_bad_name_it_and_leave_database_as_it_was(
+    write_article, content_dir
+):
+    for number in range(100):
+        write_article(f"article-{number:03d}", order=number)
+    load_content(content_dir)
+    before = list(Article.objects.order_by("slug").values_list("slug", "title", "body"))
+    for number in range(100):
+        write_article(f"article-{number:03d}", order=number, body=f"Version two of {number}.\n")
+    bad = write_article("article-057", order=57, reviewed="57th of May")
+
+    with pytest.raises(ContentError) as raised:
+        load_content(content_dir)
+
+    assert raised.value.problems == [
+        f"{bad}: reviewed: '57th of May' is not a date like 2026-01-31"
+    ]
+    after = list(Article.objects.order_by("slug").values_list("slug", "title", "body"))
+    assert after == before
+
+
+def test_failure_half_way_rolls_back_every_write(write_article, content_dir, monkeypatch):
+    for name in ("a", "b", "c"):
+        write_article(name)
+    saved = []
+    real_save = Article.save
+
+    def save_then_fail(self, *args, **kwargs):
+        if len(saved) == 2:
+            raise RuntimeError("disk full")
+        saved.append(self.slug)
+        real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Article, "save", save_then_fail)
+    with pytest.raises(RuntimeError):
+        load_content(content_dir)
+    monkeypatch.undo()
+
+    assert saved == ["a", "b"]
+    assert Article.objects.count() == 0
+    assert load_content(content_dir).counts() == "created 3, updated 0, unchanged 0, kept 0"
+
+
+def test_missing_folder_is_reported(tmp_path):
+    with pytest.raises(ContentError) as raised:
+        load_content(tmp_path / "nowhere")
+
+    assert raised.value.problems == [f"{tmp_path / 'nowhere'}: folder: not found"]
