@@ -22,11 +22,14 @@ class HomeView(TemplateView):
 
 
 class ArticleListView(ListView):
-    queryset = Article.objects.published().order_by(F("order").asc(nulls_last=True), "title")
+    def get_queryset(self):
+        # Built per request: published() compares with the current time.
+        return Article.objects.published().order_by(F("order").asc(nulls_last=True), "title")
 
 
 class ArticleDetailView(DetailView):
-    queryset = Article.objects.published().prefetch_related("tags")
+    def get_queryset(self):
+        return Article.objects.published().prefetch_related("tags")
 
 
 @never_cache

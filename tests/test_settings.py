@@ -19,7 +19,8 @@ PRODUCTION_ENV = {
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SITE_URL"))}
+    own = ("DJANGO_", "SITE_URL", "DATABASE_URL", "REDIS_URL", "EMAIL_", "DEFAULT_FROM_EMAIL")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     clean.update(DJANGO_SETTINGS_MODULE="clinic_site.settings", **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
