@@ -354,3 +354,25 @@ def test_missing_folder_is_reported(tmp_path):
         load_content(tmp_path / "nowhere")
 
     assert raised.value.problems == [f"{tmp_path / 'nowhere'}: folder: not found"]
+
+
+def test_progress_is_reported_for_every_file(write_article, content_dir):
+    for name in ("a", "b", "c"):
+        write_article(name)
+    seen = []
+
+    load_content(content_dir, progress=lambda done, total: seen.append((done, total)))
+
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_command_shows_progress_only_to_a_terminal(write_article, content_dir, monkeypatch):
+    write_article("a")
+    write_article("b")
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True
+    monkeypatch.setattr("sys.stderr", terminal)
+
+    run_command(content_dir)
+
+    assert terminal.getvalue() == "\rLoading 1/2 articles\rLoading 2/2 articles\n"
