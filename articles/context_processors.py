@@ -1,5 +1,9 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from .models import ClinicDetails
 
 
 def site(request):
-    return {"site_url": settings.SITE_URL}
+    """The site's address, and the clinic's details (looked up only if a page shows them)."""
+    return {"site_url": settings.SITE_URL, "clinic": SimpleLazyObject(ClinicDetails.load)}

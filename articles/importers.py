@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from .markdown import FIGURE_SHORTCODE, figure_names
 from .models import Article, Tag, default_review_due, fingerprint
 
 REQUIRED_KEYS = ("title", "summary", "reviewed")
@@ -218,6 +219,11 @@ def parse_file(path: Path, root: Path) -> tuple[ContentFile | None, list[str]]:
 
     if not body.strip():
         check.problem("body", "is empty: write the article below the front matter")
+    for name in FIGURE_SHORTCODE.findall(body):
+        if name not in figure_names():
+            check.problem(
+                "body", f"unknown figure {name!r} (available: {', '.join(figure_names())})"
+            )
 
     if check.problems:
         return None, check.problems

@@ -4,9 +4,11 @@ Raw HTML in an article is shown as text, never interpreted, and the output is sa
 an allow-list, so nothing an editor types can run script in a patient's browser.
 """
 
+import functools
 import html as html_lib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -42,6 +44,9 @@ ALLOWED_CLASSES = {
     "a": {"footnote-ref", "footnote-backref"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+FIGURES_DIR = Path(__file__).resolve().parent / "figures"
+FIGURE_SHORTCODE = re.compile(r"^\[\[figure:([a-z0-9-]+)\]\]$", re.M)
+FIGURE_PARAGRAPH = re.compile(r"<p>\[\[figure:([a-z0-9-]+)\]\]</p>")
 CLEAN_CONTENT_TAGS = {"script", "style", "iframe", "object", "embed", "template", "math", "svg"}
 
 
@@ -140,10 +145,29 @@ def sanitise(html: str) -> str:
     )
 
 
+def figure_names() -> list[str]:
+    return sorted(path.stem for path in FIGURES_DIR.glob("*.svg"))
+
+
+@functools.cache
+def figure_html(name: str) -> str | None:
+    """A drawing that ships with the site (never one typed in the editor), inlined for its links."""
+    path = FIGURES_DIR / f"{name}.svg"
+    if not path.is_file():
+        return None
+    svg = path.read_text(encoding="utf-8")
+    return f'<figure class="figure figure-{name}">{svg[svg.index("<svg") :].strip()}</figure>'
+
+
+def _insert_figures(html: str) -> str:
+    return FIGURE_PARAGRAPH.sub(lambda match: figure_html(match.group(1)) or match.group(0), html)
+
+
 def _plain_text(html: str) -> str:
     """The words a reader reads: no references, no footnote numbers."""
     html = re.sub(r'<div class="footnote">.*</div>', " ", html, flags=re.S)
     html = re.sub(r"<sup [^>]*>.*?</sup>", "", html, flags=re.S)
+    html = FIGURE_PARAGRAPH.sub(" ", html)
     text = html_lib.unescape(nh3.clean(html, tags=set()))
     return re.sub(r"\s+", " ", text).strip()
 
@@ -155,7 +179,7 @@ def render(text: str) -> Rendered:
     toc = [
         {"id": token["id"], "name": token["name"]} for token in md.toc_tokens if token["level"] == 2
     ]
-    return Rendered(html=html, toc=toc, text=_plain_text(html))
+    return Rendered(html=_insert_figures(html), toc=toc, text=_plain_text(html))
 
 
 def markdownify(text: str) -> str:

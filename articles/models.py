@@ -1,10 +1,13 @@
 import hashlib
 import json
 import math
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import textstat
+from django.core.cache import cache
 from django.db import models
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +16,10 @@ from markdownx.models import MarkdownxField
 from .markdown import render
 
 WORDS_PER_MINUTE = 200
+RELATED_COUNT = 3
+MIN_SEARCH_WORD = 2
+MAX_SEARCH_WORDS = 8
+SEARCH_WEIGHTS = {"title": 5, "summary": 3, "search_text": 1}
 
 
 def default_review_due(reviewed: date) -> date:
@@ -48,6 +55,21 @@ class ArticleQuerySet(models.QuerySet):
 
     def in_guide_order(self) -> "ArticleQuerySet":
         return self.filter(order__isnull=False).order_by("order", "title")
+
+    def search(self, query: str) -> "ArticleQuerySet":
+        """Articles with any word of the query, best first: a title match outweighs the body."""
+        terms = list(dict.fromkeys(w for w in query.lower().split() if len(w) >= MIN_SEARCH_WORD))
+        if not terms:
+            return self.none()
+        score = Value(0)
+        for term in terms[:MAX_SEARCH_WORDS]:
+            for name, weight in SEARCH_WEIGHTS.items():
+                score += Case(
+                    When(**{f"{name}__icontains": term}, then=Value(weight)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+        return self.annotate(score=score).filter(score__gt=0).order_by("-score", "order", "title")
 
 
 class Article(models.Model):
@@ -106,6 +128,7 @@ class Article(models.Model):
     )
 
     body_html = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="")
     toc = models.JSONField(editable=False, default=list)
     word_count = models.PositiveIntegerField(editable=False, default=0)
     readability_grade = models.FloatField(
@@ -142,6 +165,7 @@ class Article(models.Model):
             self.review_due = default_review_due(self.reviewed)
         rendered = render(self.body)
         self.body_html = rendered.html
+        self.search_text = rendered.text
         self.toc = rendered.toc
         self.word_count = len(rendered.text.split())
         self.readability_grade = (
@@ -159,6 +183,29 @@ class Article(models.Model):
     @property
     def display_date(self):
         return self.published_at or self.created_at
+
+    def neighbours(self) -> "Neighbours":
+        """Previous and next in the guide, and related articles, in one query."""
+        own_tags = Article.tags.through.objects.filter(article_id=self.pk).values("tag_id")
+        others = list(
+            Article.objects.published()
+            .exclude(pk=self.pk)
+            .annotate(shared=Count("tags", filter=Q(tags__in=own_tags)))
+            .filter(Q(order__isnull=False) | Q(shared__gt=0))
+            .only("title", "slug", "summary", "order")
+            .order_by("order", "title")
+        )
+        guide = [a for a in others if a.order is not None]
+        previous = None
+        following = None
+        if self.order is not None:
+            previous = next((a for a in reversed(guide) if a.order < self.order), None)
+            following = next((a for a in guide if a.order > self.order), None)
+        related = sorted(
+            (a for a in others if a.shared and a not in (previous, following)),
+            key=lambda a: (-a.shared, a.order if a.order is not None else 10**6, a.title),
+        )
+        return Neighbours(previous=previous, next=following, related=related[:RELATED_COUNT])
 
     def content_fields(self) -> dict:
         """What a content file says about this article, in the form the importer compares."""
@@ -193,3 +240,61 @@ class Article(models.Model):
 
 def fingerprint(fields: dict) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    previous: Article | None
+    next: Article | None
+    related: list[Article]
+
+
+class ClinicDetails(models.Model):
+    """The clinic's contact details, shown beside every article. There is one row."""
+
+    CACHE_KEY = "clinic-details"
+
+    name = models.CharField(
+        max_length=200, default="[Clinic name]", help_text="As patients know it."
+    )
+    phone = models.CharField(
+        max_length=40, default="[Clinic phone number]", help_text="The number patients should call."
+    )
+    email = models.EmailField(blank=True, help_text="Optional: an address patients may write to.")
+    address = models.TextField(
+        default="[Clinic address]", help_text="The full address, one part per line."
+    )
+    opening_hours = models.TextField(
+        default="[Opening hours]", help_text="For example: Monday to Friday, 8am to 6pm."
+    )
+    booking_url = models.URLField(
+        "booking address",
+        blank=True,
+        help_text="The web address where patients book an appointment (starting https://).",
+    )
+
+    class Meta:
+        verbose_name = "clinic details"
+        verbose_name_plural = "clinic details"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    @property
+    def phone_href(self) -> str:
+        digits = "".join(c for c in self.phone if c.isdigit() or c == "+")
+        return f"tel:{digits}" if sum(c.isdigit() for c in digits) >= 6 else ""
+
+    @classmethod
+    def load(cls) -> "ClinicDetails":
+        """The details, from the cache when possible; the placeholders if none were saved."""
+        details = cache.get(cls.CACHE_KEY)
+        if details is None:
+            details = cls.objects.filter(pk=1).first() or cls(pk=1)
+            cache.set(cls.CACHE_KEY, details, timeout=None)
+        return details

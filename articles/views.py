@@ -29,7 +29,20 @@ class ArticleListView(ListView):
 
 class ArticleDetailView(DetailView):
     def get_queryset(self):
-        return Article.objects.published().prefetch_related("tags")
+        return Article.objects.published()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(neighbours=self.object.neighbours(), **kwargs)
+
+
+class SearchView(TemplateView):
+    template_name = "articles/search.html"
+    max_query_length = 200
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.get("q", "")[: self.max_query_length].strip()
+        results = Article.objects.published().search(query) if query else None
+        return super().get_context_data(query=query, results=results, **kwargs)
 
 
 @never_cache

@@ -1,14 +1,20 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 from markdownx.views import ImageUploadView, MarkdownifyView
 
 from articles import views
 from articles.decorators import staff_only
+from articles.feeds import LatestArticlesFeed
+from articles.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/", include("articles.urls")),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/", LatestArticlesFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
     path(
         "robots.txt",

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+
+from .models import Article, ClinicDetails
+
+FEED_LENGTH = 20
+
+
+class LatestArticlesFeed(Feed):
+    """RSS of published articles, newest first. Links are absolute from SITE_URL, which Django
+    leaves as they are, rather than built from the request's Host header."""
+
+    description = "New and updated patient articles about dry needling."
+
+    def title(self) -> str:
+        return f"{ClinicDetails.load().name}: dry needling articles"
+
+    def link(self) -> str:
+        return settings.SITE_URL + "/"
+
+    def feed_url(self) -> str:
+        return settings.SITE_URL + "/feed/"
+
+    def items(self):
+        return Article.objects.published().newest_first()[:FEED_LENGTH]
+
+    def item_title(self, article: Article) -> str:
+        return article.title
+
+    def item_description(self, article: Article) -> str:
+        return article.summary
+
+    def item_link(self, article: Article) -> str:
+        return settings.SITE_URL + article.get_absolute_url()
+
+    def item_pubdate(self, article: Article):
+        return article.display_date
+
+    def item_updateddate(self, article: Article):
+        return article.updated_at
