@@ -1,0 +1,245 @@
+"""Every shipped article page carries what a patient needs, for people and for search engines."""
+
+import gzip
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.importers import load_content
+from articles.models import Article, ClinicDetails
+
+pytestmark = pytest.mark.django_db
+
+PAGE_BUDGET_BYTES = 30 * 1024
+READABILITY_TARGET = 9.0
+
+
+class Outline(HTMLParser):
+    """Headings, landmarks, links and JSON-LD of a page, as a screen reader would meet them."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.headings: list[int] = []
+        self.tags: list[tuple[str, dict]] = []
+        self.ld_json: list[str] = []
+        self._in_ld = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        self._in_ld = tag == "script" and attrs.get("type") == "application/ld+json"
+
+    def handle_data(self, data):
+        if self._in_ld:
+            self.ld_json.append(data)
+            self._in_ld = False
+
+    def find(self, tag: str, **attrs) -> list[dict]:
+        return [
+            a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())
+        ]
+
+
+@pytest.fixture
+def shipped(shipped_content):
+    load_content(shipped_content)
+    return list(Article.objects.published().in_guide_order())
+
+
+def test_guide_covers_the_topics_patients_ask_about(shipped):
+    assert [a.slug for a in shipped] == [
+        "what-is-dry-needling",
+        "dry-needling-vs-acupuncture",
+        "how-dry-needling-works",
+        "conditions-treated",
+        "what-it-feels-like",
+        "safety-and-side-effects",
+        "aftercare",
+        "your-first-appointment",
+    ]
+
+
+def test_every_article_page_has_the_required_parts(client, shipped):
+    for number, article in enumerate(shipped):
+        html = client.get(article.get_absolute_url()).content.decode()
+        page = Outline(html)
+        where = article.slug
+
+        assert page.headings.count(1) == 1, where
+        assert all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:], strict=False)), (
+            where
+        )
+        assert page.find("main", id="main") and page.find("a", href="#main"), where
+        assert page.find("nav", **{"aria-label": "Main"}), where
+        assert page.find("meta", name="description", content=article.summary), where
+        assert "Last reviewed" in html and "Next review due" in html, where
+        assert article.reviewed.strftime("%-d %B %Y") in html, where
+        assert f"by {article.reviewer}" in html, where
+        assert f"About {article.reading_minutes} minute" in html, where
+        assert '<h2 id="references">References</h2>' in html, where
+        assert "General information, not a diagnosis." in html, where
+        assert '<h2 id="contact-heading">Contact [Clinic name]</h2>' in html, where
+        assert "To book an appointment, please phone the clinic." in html, where
+        assert page.find("link", rel="canonical", href=f"http://127.0.0.1:8000/articles/{where}/")
+        assert page.find("meta", property="og:title", content=article.title), where
+        previous = shipped[number - 1] if number else None
+        following = shipped[number + 1] if number + 1 < len(shipped) else None
+        assert bool(page.find("a", rel="prev", href=previous and previous.get_absolute_url())) == (
+            previous is not None
+        ), where
+        assert bool(
+            page.find("a", rel="next", href=following and following.get_absolute_url())
+        ) == (following is not None), where
+
+
+def test_long_pages_get_a_table_of_contents(client, shipped):
+    for article in shipped:
+        html = client.get(article.get_absolute_url()).content.decode()
+        has_toc = '<h2 id="toc-heading">On this page</h2>' in html
+        assert has_toc == (len(article.toc) >= 4), article.slug
+        for item in article.toc if has_toc else []:
+            assert f'<li><a href="#{item["id"]}">' in html
+            assert f'id="{item["id"]}"' in article.body_html
+
+
+def test_structured_data_describes_a_reviewed_medical_page(client, shipped):
+    article = shipped[0]
+    page = Outline(client.get(article.get_absolute_url()).content.decode())
+
+    data = json.loads(page.ld_json[0])
+
+    assert data["@type"] == "MedicalWebPage"
+    assert data["lastReviewed"] == article.reviewed.isoformat()
+    assert data["reviewedBy"] == {"@type": "Person", "jobTitle": "Clinical lead physiotherapist"}
+    assert data["about"] == {"@type": "MedicalTherapy", "name": "Dry needling"}
+    assert data["url"] == f"http://127.0.0.1:8000/articles/{article.slug}/"
+
+
+def test_structured_data_cannot_break_out_of_its_script_block(client, make_article):
+    make_article("x", title="</script><script>alert(1)</script>")
+
+    html = client.get("/articles/x/").content.decode()
+
+    assert "</script><script>alert(1)" not in html
+    assert "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)" in html
+
+
+def test_every_shipped_article_reads_easily(shipped):
+    for article in shipped:
+        assert article.readability_grade is not None
+        assert article.readability_grade <= READABILITY_TARGET, (
+            article.slug,
+            article.readability_grade,
+        )
+
+
+def test_every_shipped_article_cites_references(shipped):
+    for article in shipped:
+        assert '<div class="footnote">' in article.body_html, article.slug
+        assert '<a class="footnote-ref"' in article.body_html, article.slug
+
+
+def test_links_between_articles_lead_to_real_pages_and_sections(client, shipped):
+    pages = {a.get_absolute_url(): a for a in shipped}
+    for article in shipped:
+        for href in re.findall(r'href="(/articles/[^"#]*)(?:#([^"]*))?"', article.body_html):
+            path, anchor = href
+            assert path in pages, (article.slug, path)
+            if anchor:
+                assert f'id="{anchor}"' in pages[path].body_html, (article.slug, anchor)
+
+
+def test_body_map_links_each_area_to_its_section(client, shipped):
+    conditions = Article.objects.get(slug="conditions-treated")
+    home = client.get("/").content.decode()
+
+    anchors = [
+        a["href"].removeprefix("/articles/conditions-treated/#")
+        for a in Outline(home).find("a", **{"class": "area"})
+    ]
+
+    assert len(anchors) == 7
+    assert len(set(anchors)) == 7
+    for anchor in anchors:
+        assert f'<h2 id="{anchor}">' in conditions.body_html
+
+
+def test_page_weight_stays_within_budget(client, shipped):
+    css = (Path(settings.BASE_DIR) / "static/css/site.css").read_bytes()
+    for article in shipped:
+        html = client.get(article.get_absolute_url()).content
+        total = len(gzip.compress(html)) + len(gzip.compress(css))
+        assert total < PAGE_BUDGET_BYTES, (article.slug, total)
+
+
+def test_page_asks_no_other_host_for_anything(client, shipped):
+    for article in shipped:
+        page = Outline(client.get(article.get_absolute_url()).content.decode())
+        for tag, attrs in page.tags:
+            for name in ("src", "srcset"):
+                assert not attrs.get(name, "").startswith(("http:", "https:", "//")), (tag, attrs)
+            if tag == "link" and attrs.get("rel") in {"stylesheet", "icon", "preload"}:
+                assert attrs["href"].startswith("/"), attrs
+        assert not page.find("script", src=None) or all(
+            a.get("type") == "application/ld+json" for t, a in page.tags if t == "script"
+        )
+
+
+def test_images_carry_their_size(client, shipped):
+    for article in shipped:
+        page = Outline(client.get(article.get_absolute_url()).content.decode())
+        for image in page.find("img"):
+            assert image.get("width") and image.get("height"), (article.slug, image)
+            assert image.get("alt") is not None
+
+
+def test_clinic_details_come_from_the_database(client, shipped):
+    ClinicDetails(
+        name="Riverside Physio",
+        phone="01234 567 890",
+        address="1 High Street",
+        opening_hours="Mon-Fri 8am-6pm",
+        booking_url="https://book.example.org/riverside",
+    ).save()
+
+    html = client.get(shipped[0].get_absolute_url()).content.decode()
+
+    assert '<h2 id="contact-heading">Contact Riverside Physio</h2>' in html
+    assert '<a href="tel:01234567890">01234 567 890</a>' in html
+    assert (
+        '<a class="button" href="https://book.example.org/riverside">Book an appointment</a>'
+        in html
+    )
+    assert "Mon-Fri 8am-6pm" in html
+
+
+def test_article_page_costs_at_most_three_queries_on_a_cold_cache(client, shipped):
+    cache.clear()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(shipped[3].get_absolute_url())
+
+    assert response.status_code == 200
+    assert len(queries) <= 3, [q["sql"] for q in queries]
+
+
+def test_print_stylesheet_makes_a_handout(client, shipped):
+    css = (Path(settings.BASE_DIR) / "static/css/site.css").read_text()
+    printed = css[css.index("@media print") :]
+    html = client.get("/articles/aftercare/").content.decode()
+
+    assert ".site-header nav" in printed and "form" in printed and ".site-footer" in printed
+    assert ".print-only { display: block;" in printed
+    assert ".admonition" in printed and "break-inside: avoid" in printed
+    assert "Printed from http://127.0.0.1:8000/articles/aftercare/." in html
+    assert "Clinic phone: [Clinic phone number]." in html

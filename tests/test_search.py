@@ -1,0 +1,54 @@
+"""/search/: finds articles by words in the title, summary or body, best matches first."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def articles(make_article):
+    make_article("bruising", title="Bruising after needling", summary="Marks on the skin.")
+    make_article("aftercare", title="Aftercare", summary="What to do about bruising at home.")
+    make_article("feel", title="What it feels like", body="A little bruising is common.")
+    make_article("other", title="Other", body="Nothing relevant here.")
+    make_article("draft", title="Bruising draft", status="draft")
+
+
+def test_search_ranks_title_then_summary_then_body(client, articles):
+    response = client.get("/search/", {"q": "bruising"})
+
+    assert [a.slug for a in response.context["results"]] == ["bruising", "aftercare", "feel"]
+    assert "3 articles found for “bruising”" in response.content.decode()
+
+
+def test_search_is_case_insensitive_and_uses_every_word(client, articles):
+    response = client.get("/search/", {"q": "SKIN Relevant"})
+
+    assert [a.slug for a in response.context["results"]] == ["bruising", "other"]
+
+
+def test_search_says_plainly_when_nothing_matched(client, articles):
+    response = client.get("/search/", {"q": "xylophone"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "No articles found for “xylophone”" in html
+    assert "Try a different or simpler word" in html
+
+
+def test_empty_search_shows_just_the_form(client, articles):
+    html = client.get("/search/", {"q": "   "}).content.decode()
+
+    assert '<input id="search-q" type="search" name="q" value=""' in html
+    assert "found for" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["%", "_", "' OR 1=1 --", "<script>alert(1)</script>", "a" * 5000, "\x00", "ñandú 😀"],
+)
+def test_odd_search_input_never_breaks_the_page(client, articles, query):
+    response = client.get("/search/", {"q": query})
+
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
