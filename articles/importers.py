@@ -61,6 +61,7 @@ class LoadReport:
     unchanged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     missing: list[Article] = field(default_factory=list)
+    rerendered: list[str] = field(default_factory=list)
 
     def counts(self) -> str:
         return (
@@ -334,19 +335,23 @@ def _load_one(item: ContentFile, article: Article | None, report: LoadReport, *,
             _write(Article(), item, new_hash)
         return
     current = article.current_hash()
+    if current != new_hash and (current == article.source_hash or overwrite):
+        report.updated.append(item.slug)
+        if not dry_run:
+            _write(article, item, new_hash)
+        return
     if current == new_hash:
         report.unchanged.append(item.slug)
         if not dry_run and (article.source_hash, article.source_path) != (new_hash, item.display):
             Article.objects.filter(pk=article.pk).update(
                 source_hash=new_hash, source_path=item.display
             )
-        return
-    if current != article.source_hash and not overwrite:
+    else:
         report.kept.append(item.slug)
-        return
-    report.updated.append(item.slug)
-    if not dry_run:
-        _write(article, item, new_hash)
+    if article.render_is_stale:
+        report.rerendered.append(item.slug)
+        if not dry_run:
+            article.rerender()
 
 
 def _write(article: Article, item: ContentFile, new_hash: str) -> None:

@@ -5,6 +5,7 @@ an allow-list, so nothing an editor types can run script in a patient's browser.
 """
 
 import functools
+import hashlib
 import html as html_lib
 import re
 from dataclasses import dataclass, field
@@ -39,9 +40,16 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align", "scope"},
 }
 ALLOWED_CLASSES = {
-    "div": {"admonition", "footnote", *CALLOUT_TYPES},
+    "div": {"admonition", "footnote", "table-wrap", *CALLOUT_TYPES},
     "p": {"admonition-title"},
     "a": {"footnote-ref", "footnote-backref"},
+}
+ATTRIBUTE_VALUES = {
+    "div": {
+        "tabindex": {"0"},
+        "role": {"region"},
+        "aria-label": {"Table (scroll sideways to see all of it)"},
+    },
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 FIGURES_DIR = Path(__file__).resolve().parent / "figures"
@@ -70,6 +78,27 @@ class _LinkAndTableProcessor(Treeprocessor):
                 element.set("loading", "lazy")
             elif element.tag == "th":
                 element.set("scope", "col")
+
+
+class _TableWrapProcessor(Treeprocessor):
+    """Puts each table in a labelled region that keyboard users can focus and scroll sideways."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag == "table":
+                    wrapper = ElementTree.Element(
+                        "div",
+                        {
+                            "class": "table-wrap",
+                            "tabindex": "0",
+                            "role": "region",
+                            "aria-label": "Table (scroll sideways to see all of it)",
+                        },
+                    )
+                    parent.remove(child)
+                    wrapper.append(child)
+                    parent.insert(index, wrapper)
 
 
 class _CalloutProcessor(Treeprocessor):
@@ -107,6 +136,7 @@ class _SiteExtension(Extension):
         md.treeprocessors.register(_ReferencesProcessor(md), "site_references", 10)
         md.treeprocessors.register(_LinkAndTableProcessor(md), "site_links", 1)
         md.treeprocessors.register(_CalloutProcessor(md), "site_callouts", 2)
+        md.treeprocessors.register(_TableWrapProcessor(md), "site_tables", 0)
 
 
 def _markdown() -> markdown.Markdown:
@@ -139,6 +169,7 @@ def sanitise(html: str) -> str:
         clean_content_tags=CLEAN_CONTENT_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
+        tag_attribute_values=ATTRIBUTE_VALUES,
         url_schemes=URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
@@ -170,6 +201,17 @@ def _plain_text(html: str) -> str:
     html = FIGURE_PARAGRAPH.sub(" ", html)
     text = html_lib.unescape(nh3.clean(html, tags=set()))
     return re.sub(r"\s+", " ", text).strip()
+
+
+@functools.cache
+def renderer_fingerprint() -> str:
+    """Changes whenever this module, a figure or a library it uses changes: stored HTML made by
+    another renderer is then stale."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in sorted(FIGURES_DIR.glob("*.svg")):
+        digest.update(path.read_bytes())
+    digest.update(f"{markdown.__version__} {nh3.__version__}".encode())
+    return digest.hexdigest()
 
 
 def render(text: str) -> Rendered:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
-from .markdown import render
+from .markdown import render, renderer_fingerprint
 
 WORDS_PER_MINUTE = 200
 RELATED_COUNT = 3
@@ -129,6 +129,7 @@ class Article(models.Model):
 
     body_html = models.TextField(editable=False, default="")
     search_text = models.TextField(editable=False, default="")
+    rendered_with = models.CharField(max_length=64, editable=False, default="")
     toc = models.JSONField(editable=False, default=list)
     word_count = models.PositiveIntegerField(editable=False, default=0)
     readability_grade = models.FloatField(
@@ -165,6 +166,7 @@ class Article(models.Model):
             self.review_due = default_review_due(self.reviewed)
         rendered = render(self.body)
         self.body_html = rendered.html
+        self.rendered_with = renderer_fingerprint()
         self.search_text = rendered.text
         self.toc = rendered.toc
         self.word_count = len(rendered.text.split())
@@ -206,6 +208,19 @@ class Article(models.Model):
             key=lambda a: (-a.shared, a.order if a.order is not None else 10**6, a.title),
         )
         return Neighbours(previous=previous, next=following, related=related[:RELATED_COUNT])
+
+    def rerender(self) -> None:
+        """Render the body again (the renderer changed) without touching anything staff wrote."""
+        self.save(
+            update_fields=[
+                "body_html", "toc", "search_text", "word_count", "readability_grade",
+                "rendered_with", "review_due",
+            ]
+        )  # fmt: skip
+
+    @property
+    def render_is_stale(self) -> bool:
+        return self.rendered_with != renderer_fingerprint()
 
     def content_fields(self) -> dict:
         """What a content file says about this article, in the form the importer compares."""

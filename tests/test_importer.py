@@ -376,3 +376,25 @@ def test_command_shows_progress_only_to_a_terminal(write_article, content_dir, m
     run_command(content_dir)
 
     assert terminal.getvalue() == "\rLoading 1/2 articles\rLoading 2/2 articles\n"
+
+
+def test_stale_pages_are_rendered_again_without_counting_as_changes(write_article, content_dir):
+    write_article("one", body="Hello.\n")
+    write_article("two", body="Kept.\n")
+    load_content(content_dir)
+    Article.objects.update(body_html="<p>made by an older version</p>", rendered_with="old")
+    Article.objects.filter(slug="two").update(title="Staff title")
+
+    out, _ = run_command(content_dir)
+
+    assert out.splitlines()[:2] == [
+        "created 0, updated 0, unchanged 1, kept 1",
+        "refreshed the page of 2 article(s) for a new version of the site",
+    ]
+    assert list(Article.objects.order_by("slug").values_list("body_html", "title")) == [
+        ("<p>Hello.</p>", "One"),
+        ("<p>Kept.</p>", "Staff title"),
+    ]
+    assert run_command(content_dir)[0] == "created 0, updated 0, unchanged 1, kept 1\n" + (
+        "kept two: edited in the admin since its last load (--overwrite replaces it with the file)\n"
+    )

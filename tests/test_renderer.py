@@ -18,6 +18,10 @@ def test_markdown_features_render():
     assert '<div class="admonition warning">' in html
     assert '<p class="admonition-title">Get help straight away</p>' in html
     assert '<th scope="col">Effect</th>' in html
+    assert (
+        '<div aria-label="Table (scroll sideways to see all of it)" class="table-wrap" role="region" tabindex="0"><table>'
+        in html
+    )
     assert '<sup id="fnref:gattie"><a class="footnote-ref" href="#fn:gattie">1</a></sup>' in html
     assert '<h2 id="references">References</h2>' in html
     assert '<li id="fn:gattie">' in html

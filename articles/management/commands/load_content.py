@@ -32,6 +32,11 @@ class Command(BaseCommand):
             ) from None
         prefix = "Dry run, nothing written: would have " if dry_run else ""
         self.stdout.write(prefix + report.counts())
+        if report.rerendered:
+            self.stdout.write(
+                f"{'would refresh' if dry_run else 'refreshed'} the page of "
+                f"{len(report.rerendered)} article(s) for a new version of the site"
+            )
         for slug in report.kept:
             self.stdout.write(
                 f"kept {slug}: edited in the admin since its last load "
