@@ -1,10 +1,18 @@
 from django.db import DatabaseError, connection
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from . import ratelimit, subscriptions, tokens
+from .forms import SubscribeForm
 from .models import Article
+
+SIGNUPS_PER_HOUR = 10
 
 LATEST_COUNT = 5
 
@@ -54,3 +62,86 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+class SubscribeView(FormView):
+    """GET: the sign-up form. POST: sign up; every outcome looks the same from outside."""
+
+    template_name = "subscribe/subscribe.html"
+    form_class = SubscribeForm
+
+    def get_initial(self):
+        return {"page": self.request.GET.get("from", "")}
+
+    def post(self, request, *args, **kwargs):
+        if not ratelimit.allow(
+            "signup:" + ratelimit.client_address(request), SIGNUPS_PER_HOUR, 3600
+        ):
+            return render(request, "429.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        if form.is_robot:
+            return redirect("subscribe-sent")
+        data = form.cleaned_data
+        if not subscriptions.sign_up(data["email"], data["page"]):
+            context = self.get_context_data(form=form, send_failed=True)
+            return self.render_to_response(context, status=503)
+        return redirect("subscribe-sent")
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class SubscribeCheckView(View):
+    """Target of the footer form on cached pages, which carry no CSRF token. It stores and sends
+    nothing: it shows the sign-up form again, filled in, with a token, to be sent from there."""
+
+    def post(self, request):
+        form = SubscribeForm(request.POST)
+        form.is_valid()
+        return render(request, "subscribe/subscribe.html", {"form": form, "checking": True})
+
+
+class SignedLinkView(View):
+    """GET shows a button (mail scanners that follow links change nothing); POST acts."""
+
+    template_name = ""
+    done_template = ""
+
+    def find(self, token):
+        raise NotImplementedError
+
+    def act(self, subscriber):
+        raise NotImplementedError
+
+    def dispatch(self, request, token):
+        try:
+            self.subscriber = self.find(token)
+        except tokens.ExpiredLinkError:
+            return render(request, "subscribe/link_invalid.html", {"expired": True}, status=410)
+        except tokens.InvalidLinkError:
+            return render(request, "subscribe/link_invalid.html", status=404)
+        return super().dispatch(request, token)
+
+    def get(self, request, token):
+        return render(request, self.template_name, {"subscriber": self.subscriber})
+
+    def post(self, request, token):
+        self.act(self.subscriber)
+        return render(request, self.done_template, {"subscriber": self.subscriber})
+
+
+class ConfirmView(SignedLinkView):
+    template_name = "subscribe/confirm.html"
+    done_template = "subscribe/confirmed.html"
+    find = staticmethod(tokens.subscriber_to_confirm)
+    act = staticmethod(subscriptions.confirm)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class UnsubscribeView(SignedLinkView):
+    """Also the RFC 8058 one-click target: mail programs POST here with no cookie or token."""
+
+    template_name = "subscribe/unsubscribe.html"
+    done_template = "subscribe/unsubscribed.html"
+    find = staticmethod(tokens.subscriber_to_unsubscribe)
+    act = staticmethod(subscriptions.unsubscribe)

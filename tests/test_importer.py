@@ -375,7 +375,7 @@ def test_command_shows_progress_only_to_a_terminal(write_article, content_dir, m
 
     run_command(content_dir)
 
-    assert terminal.getvalue() == "\rLoading 1/2 articles\rLoading 2/2 articles\n"
+    assert terminal.getvalue() == "\rLoading articles 1/2\rLoading articles 2/2\n"
 
 
 def test_stale_pages_are_rendered_again_without_counting_as_changes(write_article, content_dir):

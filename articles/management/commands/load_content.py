@@ -1,8 +1,7 @@
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.importers import ContentError, load_content
+from articles.management.progress import terminal_progress
 
 
 class Command(BaseCommand):
@@ -22,7 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args, directory=None, dry_run=False, overwrite=False, **options):
         try:
             report = load_content(
-                directory, dry_run=dry_run, overwrite=overwrite, progress=self._progress()
+                directory,
+                dry_run=dry_run,
+                overwrite=overwrite,
+                progress=terminal_progress("Loading articles"),
             )
         except ContentError as error:
             for problem in error.problems:
@@ -47,14 +49,3 @@ class Command(BaseCommand):
                 f"no file for {article.slug} (last loaded from {article.source_path}); "
                 "the article was left as it is"
             )
-
-    def _progress(self):
-        if not sys.stderr.isatty():
-            return None
-
-        def show(done: int, total: int) -> None:
-            end = "\n" if done == total else ""
-            sys.stderr.write(f"\rLoading {done}/{total} articles{end}")
-            sys.stderr.flush()
-
-        return show

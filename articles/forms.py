@@ -1,0 +1,56 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from .subscriptions import CONSENT_WORDING
+
+MAX_EMAIL_LENGTH = 254
+
+
+class SubscribeForm(forms.Form):
+    email = forms.CharField(
+        label="Your email address",
+        max_length=1000,  # the real limit is checked in clean_email, with a clearer message
+        strip=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={"required": "Enter your email address."},
+    )
+    consent = forms.BooleanField(
+        label=CONSENT_WORDING,
+        error_messages={"required": "Tick the box to say you would like these emails."},
+    )
+    # A field people never see: only form-filling robots put something in it.
+    website = forms.CharField(required=False, label="Leave this empty")
+    page = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+
+    def clean_email(self) -> str:
+        raw = self.cleaned_data["email"]
+        if "\n" in raw or "\r" in raw:
+            raise ValidationError("Enter one email address on a single line.")
+        email = raw.strip()
+        if not email:
+            raise ValidationError("Enter your email address.")
+        if len(email) > MAX_EMAIL_LENGTH:
+            raise ValidationError(
+                f"That is {len(email)} characters long. An email address can have at most "
+                f"{MAX_EMAIL_LENGTH}."
+            )
+        if not email.isascii():
+            raise ValidationError(
+                "We can only send to addresses made of plain letters (a to z), numbers and "
+                "symbols such as . - _ and @. Please use another address."
+            )
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError("Enter an email address like name@example.com.") from None
+        local, _, domain = email.rpartition("@")
+        return f"{local}@{domain.lower()}"
+
+    def clean_page(self) -> str:
+        page = self.cleaned_data.get("page", "")
+        return page if page.startswith("/") and not page.startswith("//") else ""
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website"))

@@ -1,0 +1,91 @@
+"""Double opt-in: sign up, confirm through a signed link, unsubscribe in one click.
+
+Whatever state an address is in, signing it up looks the same from outside and sends exactly one
+email, so the form never reveals who is on the list.
+"""
+
+import hashlib
+import logging
+import secrets
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from . import emails
+from .models import Subscriber
+
+logger = logging.getLogger(__name__)
+
+CONSENT_VERSION = "2026-11"
+CONSENT_WORDING = (
+    "Email me when the clinic publishes a new article in this guide. I can unsubscribe at any "
+    "time with the link in every email."
+)
+RESEND_COOLDOWN_SECONDS = 300
+
+
+def sign_up(email: str, page: str = "") -> bool:
+    """Record the sign-up and send its one email. False only when that email could not be sent;
+    the sign-up is kept either way, and ``send_updates`` sends a missing confirmation later."""
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber, created = Subscriber.objects.select_for_update().get_or_create(
+            email=email,
+            defaults={
+                "key": secrets.token_hex(16),
+                "consent_wording_version": CONSENT_VERSION,
+                "consent_given_at": now,
+                "consent_page": page[:200],
+            },
+        )
+        if not created and subscriber.status != Subscriber.Status.CONFIRMED:
+            if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+                subscriber.key = secrets.token_hex(16)
+                subscriber.unsubscribed_at = None
+            subscriber.status = Subscriber.Status.PENDING
+            subscriber.consent_wording_version = CONSENT_VERSION
+            subscriber.consent_given_at = now
+            subscriber.consent_page = page[:200]
+            subscriber.save()
+    if not _first_email_in_a_while(email):
+        return True
+    if subscriber.status == Subscriber.Status.CONFIRMED:
+        return _send(emails.already_subscribed(subscriber))
+    return send_confirmation(subscriber)
+
+
+def _first_email_in_a_while(email: str) -> bool:
+    """One sign-up email per address per few minutes, however often the form is sent."""
+    digest = hashlib.sha256(email.encode()).hexdigest()
+    return cache.add(f"signup-email:{digest}", 1, timeout=RESEND_COOLDOWN_SECONDS)
+
+
+def send_confirmation(subscriber: Subscriber) -> bool:
+    if not _send(emails.confirmation(subscriber)):
+        return False
+    Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=timezone.now())
+    return True
+
+
+def _send(message) -> bool:
+    try:
+        message.send()
+    except OSError:  # smtplib's errors and refused connections are all OSErrors
+        logger.exception("could not send a sign-up email")
+        return False
+    return True
+
+
+def confirm(subscriber: Subscriber) -> None:
+    if subscriber.status != Subscriber.Status.CONFIRMED:
+        subscriber.status = Subscriber.Status.CONFIRMED
+        subscriber.confirmed_at = timezone.now()
+        subscriber.save(update_fields=["status", "confirmed_at"])
+
+
+def unsubscribe(subscriber: Subscriber) -> None:
+    if subscriber.status != Subscriber.Status.UNSUBSCRIBED:
+        subscriber.status = Subscriber.Status.UNSUBSCRIBED
+        subscriber.unsubscribed_at = timezone.now()
+        subscriber.save(update_fields=["status", "unsubscribed_at"])

@@ -1,0 +1,159 @@
+"""Tell confirmed subscribers about new articles: one email per subscriber listing what is new.
+
+Each (subscriber, article) pair is a Delivery row, created before anything is sent and marked
+sent straight after its email is handed to the mail server. A re-run, or a run after a crash,
+sends only what is still unmarked, so nobody is skipped and nobody is told twice. (The one email
+in the mail server's hands at the very moment of a crash cannot be known to have gone out; it is
+sent again.)
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from . import emails
+from .models import Article, Delivery, Subscriber
+from .subscriptions import send_confirmation
+
+BATCH_SIZE = 100
+
+
+@dataclass
+class UpdateReport:
+    confirmations_sent: int = 0
+    confirmations_failed: int = 0
+    emails_sent: int = 0
+    articles_told: int = 0
+    emails_failed: int = 0
+
+    @property
+    def failed(self) -> int:
+        return self.confirmations_failed + self.emails_failed
+
+    def counts(self) -> str:
+        return (
+            f"confirmations sent {self.confirmations_sent}, update emails sent "
+            f"{self.emails_sent} (telling of {self.articles_told} article(s)), failed {self.failed}"
+        )
+
+
+def queue_new_articles() -> int:
+    """Record a delivery for every published article a confirmed subscriber has not been told of
+    and that came out after they confirmed (new subscribers are not sent the back catalogue)."""
+    articles = Article.objects.published().annotate(
+        first_shown=Coalesce("published_at", "created_at")
+    )
+    return sum(
+        _queue(
+            article,
+            Subscriber.objects.confirmed().filter(confirmed_at__lt=article.first_shown),
+        )
+        for article in articles
+    )
+
+
+def queue_article(article: Article) -> int:
+    """Record a delivery of this article for every confirmed subscriber (staff asked for it)."""
+    return _queue(article, Subscriber.objects.confirmed())
+
+
+def _queue(article: Article, subscribers) -> int:
+    ids = subscribers.exclude(deliveries__article=article).values_list("pk", flat=True)
+    rows = [Delivery(subscriber_id=pk, article=article) for pk in ids.iterator()]
+    Delivery.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    return len(rows)
+
+
+def pending_deliveries():
+    return Delivery.objects.filter(
+        sent_at__isnull=True,
+        subscriber__status=Subscriber.Status.CONFIRMED,
+        article__in=Article.objects.published(),
+    )
+
+
+def send_pending(
+    report: UpdateReport, progress: Callable[[int, int], None] | None = None
+) -> UpdateReport:
+    subscriber_ids = list(
+        pending_deliveries().order_by("subscriber_id").values_list("subscriber_id", flat=True)
+    )
+    subscriber_ids = list(dict.fromkeys(subscriber_ids))
+    for start in range(0, len(subscriber_ids), BATCH_SIZE):
+        _send_batch(subscriber_ids[start : start + BATCH_SIZE], report)
+        if progress:
+            progress(min(start + BATCH_SIZE, len(subscriber_ids)), len(subscriber_ids))
+    return report
+
+
+def _send_batch(subscriber_ids: list[int], report: UpdateReport) -> None:
+    deliveries = (
+        pending_deliveries()
+        .filter(subscriber_id__in=subscriber_ids)
+        .select_related("subscriber", "article")
+        .order_by("subscriber_id", "article__order", "article_id")
+    )
+    groups = [
+        (subscriber_id, list(items))
+        for subscriber_id, items in groupby(deliveries, key=lambda d: d.subscriber_id)
+    ]
+    try:
+        connection = get_connection()
+        connection.open()
+    except OSError as error:
+        for _, items in groups:
+            _record_failure(items, error)
+        report.emails_failed += len(groups)
+        return
+    try:
+        for _, items in groups:
+            message = emails.new_articles(items[0].subscriber, [d.article for d in items])
+            message.connection = connection
+            try:
+                message.send()
+            except OSError as error:
+                _record_failure(items, error)
+                report.emails_failed += 1
+                continue
+            Delivery.objects.filter(pk__in=[d.pk for d in items]).update(
+                sent_at=timezone.now(), attempts=F("attempts") + 1
+            )
+            report.emails_sent += 1
+            report.articles_told += len(items)
+    finally:
+        connection.close()
+
+
+def _record_failure(items: list[Delivery], error: Exception) -> None:
+    Delivery.objects.filter(pk__in=[d.pk for d in items]).update(
+        attempts=F("attempts") + 1, last_error=str(error)[:300] or type(error).__name__
+    )
+
+
+def send_updates(
+    *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
+) -> UpdateReport:
+    """Send missing confirmation emails, then tell subscribers about new articles."""
+    report = UpdateReport()
+    if dry_run:
+        with transaction.atomic():
+            queue_new_articles()
+            pending = pending_deliveries()
+            report.confirmations_sent = Subscriber.objects.awaiting_confirmation_email().count()
+            report.emails_sent = pending.values("subscriber_id").distinct().count()
+            report.articles_told = pending.count()
+            transaction.set_rollback(True)
+        return report
+    for subscriber in Subscriber.objects.awaiting_confirmation_email().iterator():
+        if send_confirmation(subscriber):
+            report.confirmations_sent += 1
+        else:
+            report.confirmations_failed += 1
+    queue_new_articles()
+    return send_pending(report, progress)
