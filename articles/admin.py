@@ -12,9 +12,16 @@ from . import updates
 from .models import Article, ClinicDetails, Subscriber, Tag
 
 CSV_COLUMNS = [
-    "email", "status", "consent_wording_version", "consent_given_at", "consent_page",
-    "confirmation_sent_at", "confirmed_at", "unsubscribed_at", "created_at",
-]  # fmt: skip
+    "email",
+    "status",
+    "consent_wording_version",
+    "consent_given_at",
+    "consent_page",
+    "confirmation_sent_at",
+    "confirmed_at",
+    "unsubscribed_at",
+    "created_at",
+]
 
 
 @admin.register(Article)
@@ -36,13 +43,13 @@ class ArticleAdmin(MarkdownxModelAdmin):
                 "Only published articles can be sent. Publish the others first.",
                 messages.WARNING,
             )
-        queued = sum(updates.queue_article(article) for article in articles)
+        for article in articles:
+            updates.queue_article(article)
         report = updates.send_pending(updates.UpdateReport())
-        self.message_user(
-            request,
-            f"{report.emails_sent} email(s) sent, telling of {report.articles_told} new "
-            f"article(s); {queued} were new to their readers.",
-        )
+        if report.emails_sent:
+            self.message_user(request, f"Emailed {report.emails_sent} subscriber(s).")
+        elif not report.emails_failed:
+            self.message_user(request, "Every confirmed subscriber has already been told.")
         if report.emails_failed:
             self.message_user(
                 request,

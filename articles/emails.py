@@ -21,9 +21,13 @@ def _message(subscriber: Subscriber, subject: str, template: str, **context) -> 
     clinic = ClinicDetails.load()
     body = render_to_string(
         template,
-        {"clinic": clinic, "unsubscribe_url": unsubscribe_url, "site_url": settings.SITE_URL,
-         **context},
-    )  # fmt: skip
+        {
+            "clinic": clinic,
+            "unsubscribe_url": unsubscribe_url,
+            "site_url": settings.SITE_URL,
+            **context,
+        },
+    )
     return EmailMessage(
         subject=f"{subject} | {clinic.name}",
         body=body,

@@ -24,8 +24,16 @@ from .models import Article, Tag, default_review_due, fingerprint
 
 REQUIRED_KEYS = ("title", "summary", "reviewed")
 OPTIONAL_KEYS = (
-    "review_due", "reviewer", "slug", "order", "status", "published", "tags", "image", "image_alt",
-)  # fmt: skip
+    "review_due",
+    "reviewer",
+    "slug",
+    "order",
+    "status",
+    "published",
+    "tags",
+    "image",
+    "image_alt",
+)
 ALLOWED_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
 IMAGE_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -153,8 +161,10 @@ def parse_file(path: Path, root: Path) -> tuple[ContentFile | None, list[str]]:
         return None, check.problems
     match = FRONT_MATTER_RE.match(raw.lstrip("\ufeff"))
     if not match:
-        check.problem("front matter", "the file must start with a '---' line, the fields, and "
-                      "another '---' line")  # fmt: skip
+        check.problem(
+            "front matter",
+            "the file must start with a '---' line, the fields, and another '---' line",
+        )
         return None, check.problems
     try:
         data = yaml.safe_load(match.group(1))
@@ -186,8 +196,10 @@ def parse_file(path: Path, root: Path) -> tuple[ContentFile | None, list[str]]:
     slug = data.get("slug", path.stem)
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
         source = "slug" if "slug" in data else "file name"
-        check.problem("slug", f"{slug!r} ({source}) may use only lower-case letters, numbers "
-                      "and single hyphens")  # fmt: skip
+        check.problem(
+            "slug",
+            f"{slug!r} ({source}) may use only lower-case letters, numbers and single hyphens",
+        )
 
     order = data.get("order")
     if order is not None and (isinstance(order, bool) or not isinstance(order, int) or order < 0):
@@ -320,14 +332,21 @@ def load_content(
                 progress(number, len(files))
     loaded = {item.slug for item in files}
     report.missing = [
-        article for slug, article in sorted(existing.items()) if article.source_path and
-        slug not in loaded
-    ]  # fmt: skip
+        article
+        for slug, article in sorted(existing.items())
+        if article.source_path and slug not in loaded
+    ]
     return report
 
 
-def _load_one(item: ContentFile, article: Article | None, report: LoadReport, *, dry_run: bool,
-              overwrite: bool) -> None:  # fmt: skip
+def _load_one(
+    item: ContentFile,
+    article: Article | None,
+    report: LoadReport,
+    *,
+    dry_run: bool,
+    overwrite: bool,
+) -> None:
     new_hash = fingerprint(item.fields)
     if article is None:
         report.created.append(item.slug)

@@ -88,8 +88,10 @@ class Article(models.Model):
         help_text="One or two plain sentences (at most 160 characters). Shown in lists and "
         "search results.",
     )
-    body = MarkdownxField(help_text="The article, written in markdown. The preview shows it "
-                          "exactly as patients will see it.")  # fmt: skip
+    body = MarkdownxField(
+        help_text="The article, written in markdown. The preview shows it "
+        "exactly as patients will see it."
+    )
     reviewed = models.DateField(help_text="When a clinician last checked this article.")
     review_due = models.DateField(
         blank=True,
@@ -213,10 +215,15 @@ class Article(models.Model):
         """Render the body again (the renderer changed) without touching anything staff wrote."""
         self.save(
             update_fields=[
-                "body_html", "toc", "search_text", "word_count", "readability_grade",
-                "rendered_with", "review_due",
+                "body_html",
+                "toc",
+                "search_text",
+                "word_count",
+                "readability_grade",
+                "rendered_with",
+                "review_due",
             ]
-        )  # fmt: skip
+        )
 
     @property
     def render_is_stale(self) -> bool:

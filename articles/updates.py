@@ -8,7 +8,7 @@ sent again.)
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.core.mail import get_connection
@@ -29,7 +29,7 @@ class UpdateReport:
     confirmations_sent: int = 0
     confirmations_failed: int = 0
     emails_sent: int = 0
-    articles_told: int = 0
+    articles: set[int] = field(default_factory=set)
     emails_failed: int = 0
 
     @property
@@ -39,7 +39,7 @@ class UpdateReport:
     def counts(self) -> str:
         return (
             f"confirmations sent {self.confirmations_sent}, update emails sent "
-            f"{self.emails_sent} (telling of {self.articles_told} article(s)), failed {self.failed}"
+            f"{self.emails_sent} about {len(self.articles)} article(s), failed {self.failed}"
         )
 
 
@@ -125,7 +125,7 @@ def _send_batch(subscriber_ids: list[int], report: UpdateReport) -> None:
                 sent_at=timezone.now(), attempts=F("attempts") + 1
             )
             report.emails_sent += 1
-            report.articles_told += len(items)
+            report.articles.update(d.article_id for d in items)
     finally:
         connection.close()
 
@@ -147,7 +147,7 @@ def send_updates(
             pending = pending_deliveries()
             report.confirmations_sent = Subscriber.objects.awaiting_confirmation_email().count()
             report.emails_sent = pending.values("subscriber_id").distinct().count()
-            report.articles_told = pending.count()
+            report.articles = set(pending.values_list("article_id", flat=True))
             transaction.set_rollback(True)
         return report
     for subscriber in Subscriber.objects.awaiting_confirmation_email().iterator():

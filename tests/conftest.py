@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
+from django.core.cache import cache
 
 from articles.models import Article
 
@@ -12,6 +13,14 @@ REVIEWED = dt.date(2026, 1, 15)
 
 def front_matter(**fields) -> str:
     return yaml.safe_dump(fields, sort_keys=False, allow_unicode=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate limits and cached clinic details never leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

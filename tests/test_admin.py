@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import User
 
-from articles.models import ClinicDetails
+from articles.models import ClinicDetails, Subscriber
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +14,9 @@ def admin_client(client):
     return client
 
 
-def test_staff_set_clinic_details_and_every_page_shows_them_at_once(admin_client, client,
-                                                                    make_article):  # fmt: skip
+def test_staff_set_clinic_details_and_every_page_shows_them_at_once(
+    admin_client, client, make_article
+):
     make_article("aftercare")
     assert "Contact [Clinic name]" in client.get("/articles/aftercare/").content.decode()
 
@@ -60,3 +61,135 @@ def test_bad_booking_address_is_refused_next_to_the_field(admin_client):
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {"booking_url": ["Enter a valid URL."]}
     assert not ClinicDetails.objects.exists()
+
+
+def make_subscribers(count: int, **fields) -> None:
+    from django.utils import timezone
+
+    now = timezone.now()
+    Subscriber.objects.bulk_create(
+        [
+            Subscriber(
+                email=f"person{n}@example.org",
+                key=f"k{n}",
+                consent_wording_version="2026-11",
+                consent_given_at=now,
+                consent_page="/articles/aftercare/",
+                **fields,
+            )
+            for n in range(count)
+        ],
+        batch_size=5000,
+    )
+
+
+def test_subscriber_list_counts_each_status_and_can_be_searched(admin_client):
+    make_subscribers(3)
+    Subscriber.objects.filter(email="person0@example.org").update(status="confirmed")
+
+    listing = admin_client.get("/admin/articles/subscriber/").content.decode()
+    found = admin_client.get("/admin/articles/subscriber/", {"q": "person2"})
+
+    assert (
+        "Waiting for confirmation: <strong>2</strong> · Subscribed: <strong>1</strong> · Unsubscribed: <strong>0</strong>"
+        in listing
+    )
+    assert [s.email for s in found.context["cl"].result_list] == ["person2@example.org"]
+
+
+def test_consent_record_cannot_be_changed_or_invented_in_the_admin(admin_client):
+    make_subscribers(1)
+    subscriber = Subscriber.objects.get()
+
+    admin_client.post(
+        f"/admin/articles/subscriber/{subscriber.pk}/change/",
+        {"email": "other@example.org", "consent_wording_version": "fake"},
+    )
+
+    subscriber.refresh_from_db()
+    assert (subscriber.email, subscriber.consent_wording_version) == (
+        "person0@example.org",
+        "2026-11",
+    )
+    assert admin_client.get("/admin/articles/subscriber/add/").status_code == 403
+
+
+def test_deleting_a_subscriber_removes_their_data(admin_client, make_article):
+    from articles.models import Delivery
+
+    make_subscribers(1)
+    subscriber = Subscriber.objects.get()
+    Delivery.objects.create(subscriber=subscriber, article=make_article("one"))
+
+    admin_client.post(f"/admin/articles/subscriber/{subscriber.pk}/delete/", {"post": "yes"})
+
+    assert Subscriber.objects.count() == 0
+    assert Delivery.objects.count() == 0
+    from django.contrib.admin.models import LogEntry
+
+    assert not any("person0" in entry.object_repr for entry in LogEntry.objects.all())
+
+
+def test_csv_export_includes_the_consent_record_and_defuses_formulas(admin_client):
+    make_subscribers(2)
+    Subscriber.objects.filter(email="person1@example.org").update(consent_page="=HYPERLINK(1)")
+
+    response = admin_client.post(
+        "/admin/articles/subscriber/",
+        {
+            "action": "export_csv",
+            "_selected_action": list(Subscriber.objects.values_list("pk", flat=True)),
+        },
+    )
+
+    assert response.streaming
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == (
+        "email,status,consent_wording_version,consent_given_at,consent_page,"
+        "confirmation_sent_at,confirmed_at,unsubscribed_at,created_at"
+    )
+    assert lines[1].startswith("person0@example.org,pending,2026-11,")
+    assert ",/articles/aftercare/,,,," in lines[1]
+    assert ",'=HYPERLINK(1),,,," in lines[2]
+
+
+def test_csv_export_of_100000_subscribers_streams_in_flat_memory(admin_client):
+    import tracemalloc
+
+    from articles.admin import SubscriberAdmin
+
+    make_subscribers(100_000)
+    export = SubscriberAdmin(Subscriber, None).export_csv
+
+    tracemalloc.start()
+    response = export(None, Subscriber.objects.all())
+    rows = sum(1 for _ in response.streaming_content)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    assert rows == 100_001
+    assert peak < 8 * 1024 * 1024, peak
+
+
+def test_staff_can_email_subscribers_about_an_article(admin_client, make_article):
+    from django.core import mail
+
+    make_subscribers(2, status="confirmed")
+    article = make_article("aftercare", title="Aftercare")
+
+    response = admin_client.post(
+        "/admin/articles/article/",
+        {"action": "email_subscribers", "_selected_action": [article.pk]},
+        follow=True,
+    )
+    again = admin_client.post(
+        "/admin/articles/article/",
+        {"action": "email_subscribers", "_selected_action": [article.pk]},
+        follow=True,
+    )
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["person0@example.org", "person1@example.org"]
+    assert [str(m) for m in response.context["messages"]] == ["Emailed 2 subscriber(s)."]
+    assert [str(m) for m in again.context["messages"]] == [
+        "Every confirmed subscriber has already been told."
+    ]

@@ -126,8 +126,9 @@ def test_staff_tag_edit_counts_as_an_edit(write_article, content_dir):
     assert load_content(content_dir).kept == ["one"]
 
 
-def test_article_written_in_admin_with_a_files_slug_is_kept(make_article, write_article,
-                                                             content_dir):  # fmt: skip
+def test_article_written_in_admin_with_a_files_slug_is_kept(
+    make_article, write_article, content_dir
+):
     make_article("one", body="Written in the admin.")
     write_article("one")
 
@@ -203,28 +204,52 @@ def test_image_beside_the_file_is_loaded_once(write_article, content_dir):
 INVALID = [
     ({"title": None}, "", "title: is required"),
     ({"title": "  "}, "", "title: must not be empty"),
-    ({"title": 2024}, "", "title: must be text (put it in quotes if it looks like a number or yes/no)"),
+    (
+        {"title": 2024},
+        "",
+        "title: must be text (put it in quotes if it looks like a number or yes/no)",
+    ),
     ({"summary": None}, "", "summary: is required"),
     ({"summary": "x" * 161}, "", "summary: is 161 characters long; the limit is 160"),
     ({"reviewed": None}, "", "reviewed: is required (a date like 2026-01-31)"),
     ({"reviewed": "last March"}, "", "reviewed: 'last March' is not a date like 2026-01-31"),
     ({"reviewed": "2999-01-01"}, "", "reviewed: 2999-01-01 is in the future"),
-    ({"review_due": "2025-01-01"}, "", "review_due: 2025-01-01 must be after the review date 2026-01-15"),
+    (
+        {"review_due": "2025-01-01"},
+        "",
+        "review_due: 2025-01-01 must be after the review date 2026-01-15",
+    ),
     ({"reviewer": "x" * 201}, "", "reviewer: is 201 characters long; the limit is 200"),
-    ({"titel": "Typo"}, "", "titel: unknown field (allowed: title, summary, reviewed, review_due, reviewer, slug, order, status, published, tags, image, image_alt)"),
-    ({"slug": "Not A Slug"}, "", "slug: 'Not A Slug' (slug) may use only lower-case letters, numbers and single hyphens"),
+    (
+        {"titel": "Typo"},
+        "",
+        "titel: unknown field (allowed: title, summary, reviewed, review_due, reviewer, slug, order, status, published, tags, image, image_alt)",
+    ),
+    (
+        {"slug": "Not A Slug"},
+        "",
+        "slug: 'Not A Slug' (slug) may use only lower-case letters, numbers and single hyphens",
+    ),
     ({"order": "first"}, "", "order: 'first' must be a whole number, 0 or more"),
     ({"order": -1}, "", "order: -1 must be a whole number, 0 or more"),
     ({"status": "live"}, "", "status: 'live' must be one of: draft, published"),
     ({"published": "soon"}, "", "published: 'soon' is not a date and time like 2026-01-31 09:00"),
     ({"tags": "neck pain"}, "", "tags: must be a list of words, one per line starting with '- '"),
-    ({"image": "missing.png", "image_alt": "A map"}, "", "image: 'missing.png' was not found beside the article"),
-    ({"image": "../../etc/passwd", "image_alt": "x"}, "", "image: '../../etc/passwd' is outside the content folder"),
+    (
+        {"image": "missing.png", "image_alt": "A map"},
+        "",
+        "image: 'missing.png' was not found beside the article",
+    ),
+    (
+        {"image": "../../etc/passwd", "image_alt": "x"},
+        "",
+        "image: '../../etc/passwd' is outside the content folder",
+    ),
     ({"image": "notes.png", "image_alt": "x"}, "", "image: 'notes.png' is not a readable picture"),
     ({"image": "good.png"}, "", "image_alt: is required with an image: describe what it shows"),
     ({"image_alt": "A picture"}, "", "image_alt: is given but there is no image"),
     ({}, "   \n", "body: is empty: write the article below the front matter"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("fields", "body", "problem"), INVALID, ids=[p for _, _, p in INVALID])
@@ -249,14 +274,22 @@ def test_invalid_file_names_file_and_field_and_changes_nothing(
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("No front matter here.\n", "front matter: the file must start with a '---' line, the "
-         "fields, and another '---' line"),
-        ("---\ntitle: [unclosed\n---\nBody\n", "front matter: is not valid YAML at line 3: "
-         "expected ',' or ']', but got '<stream end>'"),
-        ("---\n- just\n- a list\n---\nBody\n", "front matter: must be a list of 'key: value' "
-         "lines"),
+        (
+            "No front matter here.\n",
+            "front matter: the file must start with a '---' line, the "
+            "fields, and another '---' line",
+        ),
+        (
+            "---\ntitle: [unclosed\n---\nBody\n",
+            "front matter: is not valid YAML at line 3: "
+            "expected ',' or ']', but got '<stream end>'",
+        ),
+        (
+            "---\n- just\n- a list\n---\nBody\n",
+            "front matter: must be a list of 'key: value' lines",
+        ),
     ],
-)  # fmt: skip
+)
 def test_malformed_front_matter_is_reported(content_dir, text, problem):
     path = content_dir / "bad.md"
     path.write_text(text)

@@ -1,0 +1,374 @@
+"""Signing up: double opt-in, the same answer for every address, bad input, bots, a dead mail server."""
+
+import io
+import re
+import socket
+import threading
+import time
+
+import pytest
+from django.core import mail, signing
+from django.core.cache.backends.filebased import FileBasedCache
+from django.db import connection
+from django.test import Client
+
+from articles import ratelimit
+from articles.models import Subscriber
+from articles.subscriptions import CONSENT_VERSION, CONSENT_WORDING
+from articles.tokens import confirm_token, unsubscribe_token
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_up(client, email="reader@example.org", remote_addr="127.0.0.1", **extra):
+    data = {"email": email, "consent": "on", "page": "/articles/aftercare/", **extra}
+    return client.post("/subscribe/", data, REMOTE_ADDR=remote_addr)
+
+
+def link_in(message, path: str) -> str:
+    match = re.search(rf"http://127\.0\.0\.1:8000{path}[^\s]+/", message.body)
+    assert match, message.body
+    return match.group(0)
+
+
+def test_form_has_a_label_for_each_field_and_says_what_people_get(client):
+    html = client.get("/subscribe/").content.decode()
+
+    assert '<label for="signup-email">Your email address</label>' in html
+    assert f'<label for="signup-consent">{CONSENT_WORDING}</label>' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+def test_sign_up_stores_a_pending_subscriber_with_the_consent_record(client):
+    response = sign_up(client)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/subscribe/sent/"
+    subscriber = Subscriber.objects.get()
+    assert subscriber.email == "reader@example.org"
+    assert subscriber.status == "pending"
+    assert subscriber.consent_wording_version == CONSENT_VERSION
+    assert subscriber.consent_page == "/articles/aftercare/"
+    assert subscriber.consent_given_at is not None
+    assert subscriber.confirmation_sent_at is not None
+    assert subscriber.confirmed_at is None
+
+
+def test_confirmation_email_carries_a_full_link_and_one_click_unsubscribe(client):
+    sign_up(client)
+
+    [message] = mail.outbox
+    subscriber = Subscriber.objects.get()
+    assert message.to == ["reader@example.org"]
+    assert message.subject == "Please confirm your subscription | [Clinic name]"
+    assert link_in(message, "/subscribe/confirm/") == (
+        f"http://127.0.0.1:8000/subscribe/confirm/{confirm_token(subscriber)}/"
+    )
+    unsubscribe_url = f"http://127.0.0.1:8000/unsubscribe/{unsubscribe_token(subscriber)}/"
+    assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe_url}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe_url in message.body
+    assert message.content_subtype == "plain"
+    assert "<a " not in message.body and "<img" not in message.body
+
+
+def test_following_the_link_shows_a_button_and_only_pressing_it_confirms(client):
+    sign_up(client)
+    path = link_in(mail.outbox[0], "/subscribe/confirm/").removeprefix("http://127.0.0.1:8000")
+
+    page = client.get(path)
+    assert page.status_code == 200
+    assert '<button type="submit">Confirm</button>' in page.content.decode()
+    assert Subscriber.objects.get().status == "pending"
+
+    done = client.post(path)
+    assert done.status_code == 200
+    assert "You are subscribed" in done.content.decode()
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == "confirmed"
+    assert subscriber.confirmed_at is not None
+
+
+def test_confirmation_link_expires_after_seven_days(client, monkeypatch):
+    sign_up(client)
+    subscriber = Subscriber.objects.get()
+    eight_days_ago = time.time() - 8 * 24 * 3600
+    monkeypatch.setattr(signing.time, "time", lambda: eight_days_ago)
+    old_token = confirm_token(subscriber)
+    monkeypatch.undo()
+
+    response = client.post(f"/subscribe/confirm/{old_token}/")
+
+    assert response.status_code == 410
+    assert "This link has expired" in response.content.decode()
+    assert Subscriber.objects.get().status == "pending"
+
+
+@pytest.mark.parametrize(
+    "path", ["/subscribe/confirm/{}x/", "/unsubscribe/{}x/", "/unsubscribe/nonsense/"]
+)
+def test_tampered_links_change_nothing(client, path):
+    sign_up(client)
+    subscriber = Subscriber.objects.get()
+    token = confirm_token(subscriber) if "confirm" in path else unsubscribe_token(subscriber)
+
+    response = client.post(path.format(token[:-1]))
+
+    assert response.status_code == 404
+    assert "This link does not work" in response.content.decode()
+    assert Subscriber.objects.get().status == "pending"
+
+
+def test_every_kind_of_address_gets_the_same_answer(client):
+    Subscriber.objects.create(
+        email="pending@example.org", key="a", consent_given_at="2026-01-01T00:00Z"
+    )
+    Subscriber.objects.create(
+        email="confirmed@example.org",
+        key="b",
+        status="confirmed",
+        consent_given_at="2026-01-01T00:00Z",
+    )
+    Subscriber.objects.create(
+        email="gone@example.org",
+        key="c",
+        status="unsubscribed",
+        consent_given_at="2026-01-01T00:00Z",
+    )
+    answers = []
+    for email in [
+        "new@example.org",
+        "pending@example.org",
+        "confirmed@example.org",
+        "gone@example.org",
+    ]:
+        response = sign_up(client, email)
+        sent_page = client.get(response["Location"])
+        answers.append(
+            (
+                response.status_code,
+                response["Location"],
+                response.content,
+                sent_page.status_code,
+                sent_page.content,
+            )
+        )
+
+    assert all(answer == answers[0] for answer in answers)
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "confirmed@example.org",
+        "gone@example.org",
+        "new@example.org",
+        "pending@example.org",
+    ]
+    by_address = {m.to[0]: m.subject for m in mail.outbox}
+    assert by_address["confirmed@example.org"] == "You are already subscribed | [Clinic name]"
+    assert by_address["gone@example.org"] == "Please confirm your subscription | [Clinic name]"
+    assert Subscriber.objects.get(email="gone@example.org").status == "pending"
+    assert Subscriber.objects.get(email="confirmed@example.org").status == "confirmed"
+
+
+def test_addresses_are_trimmed_and_their_domain_lower_cased(client):
+    sign_up(client, "  Reader@Example.ORG ")
+    sign_up(client, "Reader@example.org")
+
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["Reader@example.org"]
+
+
+def test_repeated_sign_ups_send_one_email_in_a_few_minutes(client):
+    for _ in range(3):
+        assert sign_up(client).status_code == 302
+
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_sign_ups_at_once_leave_one_row_and_no_error():
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def post():
+        barrier.wait()
+        statuses.append(sign_up(Client()).status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [302, 302]
+    assert Subscriber.objects.count() == 1
+
+
+BAD_INPUT = [
+    ("", "Enter your email address."),
+    ("not-an-address", "Enter an email address like name@example.com."),
+    (
+        "a" * 250 + "@example.org",
+        "That is 262 characters long. An email address can have at most 254.",
+    ),
+    ("reader@example.org\nBcc: victim@example.org", "Enter one email address on a single line."),
+    (
+        "reader@exämple.org",
+        "We can only send to addresses made of plain letters (a to z), numbers and symbols such as . - _ and @. Please use another address.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("email", "message"), BAD_INPUT, ids=["empty", "malformed", "too-long", "newline", "unicode"]
+)
+def test_bad_address_is_explained_next_to_the_field_and_nothing_happens(client, email, message):
+    response = sign_up(client, email)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        f'<p class="error-message" id="signup-email-error"><span class="visually-hidden">Error:</span> {message}</p>'
+        in html
+    )
+    assert 'aria-describedby="signup-email-error"' in html
+    assert f'<li><a href="#signup-email">{message}</a></li>' in html
+    assert Subscriber.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_consent_must_be_given(client):
+    response = client.post("/subscribe/", {"email": "reader@example.org"})
+
+    assert "Tick the box to say you would like these emails." in response.content.decode()
+    assert Subscriber.objects.count() == 0
+
+
+def test_robot_filling_the_hidden_field_is_told_all_is_well_and_nothing_is_stored(client):
+    response = sign_up(client, website="http://spam.example")
+
+    assert response["Location"] == "/subscribe/sent/"
+    assert Subscriber.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_missing_csrf_token_is_refused_and_nothing_stored():
+    response = sign_up(Client(enforce_csrf_checks=True))
+
+    assert response.status_code == 403
+    assert "Sorry, that form could not be sent" in response.content.decode()
+    assert Subscriber.objects.count() == 0
+
+
+def test_too_many_sign_ups_from_one_address_get_a_clear_429(client):
+    for number in range(10):
+        assert sign_up(client, f"reader{number}@example.org").status_code == 302
+
+    blocked = sign_up(client, "one-more@example.org")
+    other_visitor = sign_up(client, "someone@example.org", remote_addr="10.0.0.2")
+
+    assert blocked.status_code == 429
+    assert "Too many tries" in blocked.content.decode()
+    assert not Subscriber.objects.filter(email="one-more@example.org").exists()
+    assert other_visitor.status_code == 302
+
+
+def test_rate_limit_is_shared_by_every_process_using_the_cache(tmp_path):
+    # Two cache objects on one folder are what two gunicorn workers each hold.
+    worker_one = FileBasedCache(str(tmp_path), {})
+    worker_two = FileBasedCache(str(tmp_path), {})
+
+    results = [
+        ratelimit.allow("signup:1.2.3.4", 3, 3600, cache=worker)
+        for worker in (worker_one, worker_two, worker_one, worker_two)
+    ]
+
+    assert results == [True, True, True, False]
+
+
+def test_when_the_mail_server_is_down_the_sign_up_is_kept_and_sent_later(client, settings):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = closed.getsockname()
+    closed.close()
+
+    response = sign_up(client)
+
+    assert response.status_code == 503
+    assert "We could not send the email just now" in response.content.decode()
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == "pending"
+    assert subscriber.confirmation_sent_at is None
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from django.core.management import call_command
+
+    call_command("send_updates", stdout=io.StringIO())
+    [message] = mail.outbox
+    assert message.subject == "Please confirm your subscription | [Clinic name]"
+    assert Subscriber.objects.get().confirmation_sent_at is not None
+
+
+def test_footer_form_keeps_article_pages_free_of_tokens_and_cookies(client, make_article):
+    make_article("aftercare")
+
+    response = client.get("/articles/aftercare/")
+
+    html = response.content.decode()
+    assert (
+        '<form class="subscribe-form" method="post" action="/subscribe/check/" novalidate>' in html
+    )
+    assert '<input type="hidden" name="page" value="/articles/aftercare/">' in html
+    assert "csrfmiddlewaretoken" not in html
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+
+
+def test_footer_form_leads_to_the_real_form_filled_in_and_stores_nothing():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        "/subscribe/check/",
+        {"email": "reader@example.org", "consent": "on", "page": "/articles/aftercare/"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Almost done: check your address, then press Subscribe." in html
+    assert 'value="reader@example.org"' in html
+    assert 'name="consent" value="on" required checked' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert Subscriber.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_unsubscribe_link_shows_a_button_then_works_without_cookie_or_token(client):
+    subscriber = Subscriber.objects.create(
+        email="r@example.org", key="k", status="confirmed", consent_given_at="2026-01-01T00:00Z"
+    )
+    path = f"/unsubscribe/{unsubscribe_token(subscriber)}/"
+
+    page = client.get(path)
+    assert '<button type="submit">Unsubscribe</button>' in page.content.decode()
+    assert Subscriber.objects.get().status == "confirmed"
+
+    one_click = Client(enforce_csrf_checks=True).post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert one_click.status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == "unsubscribed"
+    assert subscriber.unsubscribed_at is not None
+
+
+def test_signing_up_again_after_unsubscribing_retires_old_links(client):
+    sign_up(client)
+    old = Subscriber.objects.get()
+    old_unsubscribe = unsubscribe_token(old)
+    client.post(f"/unsubscribe/{old_unsubscribe}/")
+    from django.core.cache import cache
+
+    cache.clear()
+    sign_up(client)
+
+    assert client.get(f"/unsubscribe/{old_unsubscribe}/").status_code == 404
+    assert Subscriber.objects.get().status == "pending"
