@@ -1,0 +1,50 @@
+"""A visitor signs up from an article's footer, confirms from the email, and can unsubscribe."""
+
+import re
+
+from django.core import mail
+
+from articles.models import Subscriber
+
+from .conftest import axe_violations
+
+
+def test_visitor_signs_up_from_an_article_and_confirms(site, page):
+    page.goto(site + "/articles/aftercare/")
+    footer = page.locator(".footer-signup")
+    footer.get_by_label("Your email address").fill("reader@example.org")
+    footer.get_by_label("Email me when the clinic publishes").check()
+    footer.get_by_role("button", name="Subscribe").click()
+
+    assert page.get_by_text("Almost done: check your address, then press Subscribe.").is_visible()
+    page.locator("main").get_by_role("button", name="Subscribe").click()
+
+    assert page.get_by_role("heading", name="Check your email").is_visible()
+    assert page.locator("[role=status]").count() == 1
+    subscriber = Subscriber.objects.get()
+    assert subscriber.consent_page == "/articles/aftercare/"
+    link = re.search(r"http://127\.0\.0\.1:8000(/subscribe/confirm/\S+/)", mail.outbox[0].body)
+
+    page.goto(site + link.group(1))
+    page.get_by_role("button", name="Confirm").click()
+
+    assert page.get_by_role("heading", name="You are subscribed").is_visible()
+    assert Subscriber.objects.get().status == "confirmed"
+
+
+def test_signup_errors_are_announced_and_meet_wcag(site, page):
+    page.goto(site + "/subscribe/")
+    main = page.locator("main")
+    main.get_by_label("Your email address").fill("not an address")
+    main.get_by_role("button", name="Subscribe").click()
+
+    assert page.get_by_role("alert").is_visible()
+    assert (
+        page.get_by_role("link", name="Enter an email address like name@example.com.").count() == 1
+    )
+    assert (
+        page.get_by_role("link", name="Tick the box to say you would like these emails.").count()
+        == 1
+    )
+    assert axe_violations(page) == []
+    assert Subscriber.objects.count() == 0
