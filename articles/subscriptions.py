@@ -48,17 +48,20 @@ def sign_up(email: str, page: str = "") -> bool:
             subscriber.consent_given_at = now
             subscriber.consent_page = page[:200]
             subscriber.save()
-    if not _first_email_in_a_while(email):
-        return True
+    cooldown = _cooldown_key(email)
+    if not cache.add(cooldown, 1, timeout=RESEND_COOLDOWN_SECONDS):
+        return True  # an email went to this address minutes ago: one is enough
     if subscriber.status == Subscriber.Status.CONFIRMED:
-        return _send(emails.already_subscribed(subscriber))
-    return send_confirmation(subscriber)
+        sent = _send(emails.already_subscribed(subscriber))
+    else:
+        sent = send_confirmation(subscriber)
+    if not sent:
+        cache.delete(cooldown)  # nothing went out, so trying again straight away must send
+    return sent
 
 
-def _first_email_in_a_while(email: str) -> bool:
-    """One sign-up email per address per few minutes, however often the form is sent."""
-    digest = hashlib.sha256(email.encode()).hexdigest()
-    return cache.add(f"signup-email:{digest}", 1, timeout=RESEND_COOLDOWN_SECONDS)
+def _cooldown_key(email: str) -> str:
+    return "signup-email:" + hashlib.sha256(email.encode()).hexdigest()
 
 
 def send_confirmation(subscriber: Subscriber) -> bool:

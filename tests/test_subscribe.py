@@ -284,6 +284,22 @@ def test_rate_limit_is_shared_by_every_process_using_the_cache(tmp_path):
     assert results == [True, True, True, False]
 
 
+def test_when_the_mail_server_is_down_trying_again_sends_the_confirmation(client, settings):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = closed.getsockname()
+    closed.close()
+    assert sign_up(client).status_code == 503
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert sign_up(client).status_code == 302
+
+    [message] = mail.outbox
+    assert message.subject == "Please confirm your subscription | [Clinic name]"
+    assert Subscriber.objects.get().confirmation_sent_at is not None
+
+
 def test_when_the_mail_server_is_down_the_sign_up_is_kept_and_sent_later(client, settings):
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
