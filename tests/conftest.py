@@ -1,4 +1,5 @@
 import datetime as dt
+import socket
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,26 @@ def make_article(db):
 @pytest.fixture
 def shipped_content() -> Path:
     return Path(settings.CONTENT_DIR)
+
+
+class MailServer:
+    """Switches the tests' email between a dead SMTP server and the in-memory outbox."""
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def go_down(self) -> None:
+        # Real SMTP to a local port where nothing listens: every connection is refused.
+        closed = socket.socket()
+        closed.bind(("127.0.0.1", 0))
+        self.settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        self.settings.EMAIL_HOST, self.settings.EMAIL_PORT = closed.getsockname()
+        closed.close()
+
+    def come_back(self) -> None:
+        self.settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def mail_server(settings) -> MailServer:
+    return MailServer(settings)

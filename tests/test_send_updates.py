@@ -3,7 +3,6 @@
 import datetime as dt
 import io
 import re
-import socket
 
 import pytest
 from django.core import mail
@@ -140,14 +139,10 @@ def test_rerun_after_being_killed_mid_batch_sends_the_rest_and_nothing_twice(
     assert Delivery.objects.filter(sent_at__isnull=True).count() == 0
 
 
-def test_when_the_mail_server_is_down_nothing_is_lost(subscriber, make_article, settings):
+def test_when_the_mail_server_is_down_nothing_is_lost(subscriber, make_article, mail_server):
+    mail_server.go_down()
     subscriber("reader@example.org")
     make_article("aftercare")
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = closed.getsockname()
-    closed.close()
 
     with pytest.raises(CommandError) as error:
         run()
@@ -159,7 +154,7 @@ def test_when_the_mail_server_is_down_nothing_is_lost(subscriber, make_article, 
     assert (delivery.sent_at, delivery.attempts) == (None, 1)
     assert "refused" in delivery.last_error.lower()
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail_server.come_back()
     assert run() == "confirmations sent 0, update emails sent 1 about 1 article(s), failed 0\n"
     assert Delivery.objects.get().attempts == 2
 

@@ -2,7 +2,6 @@
 
 import io
 import re
-import socket
 import threading
 import time
 
@@ -284,15 +283,11 @@ def test_rate_limit_is_shared_by_every_process_using_the_cache(tmp_path):
     assert results == [True, True, True, False]
 
 
-def test_when_the_mail_server_is_down_trying_again_sends_the_confirmation(client, settings):
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = closed.getsockname()
-    closed.close()
+def test_when_the_mail_server_is_down_trying_again_sends_the_confirmation(client, mail_server):
+    mail_server.go_down()
     assert sign_up(client).status_code == 503
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail_server.come_back()
     assert sign_up(client).status_code == 302
 
     [message] = mail.outbox
@@ -300,12 +295,8 @@ def test_when_the_mail_server_is_down_trying_again_sends_the_confirmation(client
     assert Subscriber.objects.get().confirmation_sent_at is not None
 
 
-def test_when_the_mail_server_is_down_the_sign_up_is_kept_and_sent_later(client, settings):
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = closed.getsockname()
-    closed.close()
+def test_when_the_mail_server_is_down_the_sign_up_is_kept_and_sent_later(client, mail_server):
+    mail_server.go_down()
 
     response = sign_up(client)
 
@@ -315,7 +306,7 @@ def test_when_the_mail_server_is_down_the_sign_up_is_kept_and_sent_later(client,
     assert subscriber.status == "pending"
     assert subscriber.confirmation_sent_at is None
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail_server.come_back()
     from django.core.management import call_command
 
     call_command("send_updates", stdout=io.StringIO())
