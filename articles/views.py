@@ -1,14 +1,17 @@
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.static import serve
 
-from . import ratelimit, subscriptions, tokens
+from . import ratelimit, subscriptions, tokens, uploads
+from .decorators import staff_only
 from .forms import SubscribeForm
 from .models import Article
 
@@ -145,3 +148,23 @@ class UnsubscribeView(SignedLinkView):
     done_template = "subscribe/unsubscribed.html"
     find = staticmethod(tokens.subscriber_to_unsubscribe)
     act = staticmethod(subscriptions.unsubscribe)
+
+
+@staff_only
+def upload_image(request: HttpRequest) -> JsonResponse:
+    """The editor's picture upload, in the answer format django-markdownx's editor reads."""
+    if request.method != "POST":
+        return JsonResponse({"image": ["Send the picture with POST."]}, status=405)
+    try:
+        url = uploads.save_upload(request.FILES.get("image"))
+    except uploads.UploadError as error:
+        return JsonResponse({"image": [str(error)]}, status=400)
+    return JsonResponse({"image_code": f"![{uploads.ALT_PLACEHOLDER}]({url})"})
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploaded and imported pictures. Every one was decoded and saved again by Pillow."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
-from markdownx.views import ImageUploadView, MarkdownifyView
+from markdownx.views import MarkdownifyView
 
 from articles import views
 from articles.decorators import staff_only
@@ -36,8 +36,10 @@ urlpatterns = [
         staff_only(MarkdownifyView.as_view()),
         name="markdownx_markdownify",
     ),
-    path("markdownx/upload/", staff_only(ImageUploadView.as_view()), name="markdownx_upload"),
+    path("markdownx/upload/", views.upload_image, name="markdownx_upload"),
     path("admin/", admin.site.urls),
+    # Pictures from the editor and content/: only images Pillow has decoded and saved again.
+    path("media/<path:path>", views.media, name="media"),
 ]
 
 admin.site.site_header = "Clinic articles"
