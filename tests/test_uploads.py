@@ -134,4 +134,5 @@ def test_stored_pictures_are_served_and_nothing_outside_the_folder(client, setti
     assert found.status_code == 200
     assert found["Content-Type"] == "image/png"
     assert found["Content-Security-Policy"] == "default-src 'none'; sandbox"
-    assert escape.status_code == 404
+    assert escape.status_code == 400
+    assert b"private" not in escape.content
