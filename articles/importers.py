@@ -1,4 +1,4 @@
-"""Load the markdown files in ``content/`` into Article rows.
+"""Load the markdown files in ``content/`` into Article rows, and write them back out.
 
 Every file is checked before anything is written; then all writes happen in one transaction.
 An article edited in the admin since it was last loaded is kept as staff left it unless the
@@ -20,7 +20,7 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from .markdown import FIGURE_SHORTCODE, figure_names
-from .models import Article, Tag, default_review_due, fingerprint
+from .models import Article, Tag, default_review_due, fingerprint, normalise_body
 
 REQUIRED_KEYS = ("title", "summary", "reviewed")
 OPTIONAL_KEYS = (
@@ -178,7 +178,7 @@ def parse_file(path: Path, root: Path) -> tuple[ContentFile | None, list[str]]:
     if not isinstance(data, dict):
         check.problem("front matter", "must be a list of 'key: value' lines")
         return None, check.problems
-    body = raw.lstrip("\ufeff")[match.end() :].strip("\n") + "\n"
+    body = normalise_body(raw.lstrip("\ufeff")[match.end() :])
 
     for key in sorted(set(map(str, data)) - set(ALLOWED_KEYS)):
         check.problem(key, f"unknown field (allowed: {', '.join(ALLOWED_KEYS)})")
@@ -400,3 +400,39 @@ def _write(article: Article, item: ContentFile, new_hash: str) -> None:
     article.loaded_at = timezone.now()
     article.save()
     article.tags.set([Tag.objects.get_or_create(name=name)[0] for name in fields["tags"]])
+
+
+def export_content(directory: Path) -> list[Path]:
+    """Write every article as ``<slug>.md`` (and its picture) that load_content reads back as
+    unchanged."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for article in Article.objects.prefetch_related("tags").order_by("slug"):
+        path = directory / f"{article.slug}.md"
+        path.write_text(_file_text(article, directory), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _file_text(article: Article, directory: Path) -> str:
+    fields = article.content_fields()
+    front: dict = {"title": article.title, "summary": article.summary, "reviewed": article.reviewed}
+    if fields["review_due"] != default_review_due(article.reviewed).isoformat():
+        front["review_due"] = article.review_due
+    optional = {
+        "reviewer": article.reviewer,
+        "order": article.order,
+        "status": article.status if article.status != Article.Status.PUBLISHED else None,
+        "published": fields["published"],
+        "tags": fields["tags"],
+    }
+    front.update({key: value for key, value in optional.items() if value not in (None, "", [])})
+    if article.image:
+        name = f"{article.slug}{Path(article.image.name).suffix}"
+        with article.image.open("rb") as source:
+            (directory / name).write_bytes(source.read())
+        front["image"] = name
+        front["image_alt"] = article.image_alt
+    header = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=10**6)
+    return f"---\n{header}---\n{article.body}"

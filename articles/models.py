@@ -30,6 +30,11 @@ def default_review_due(reviewed: date) -> date:
         return reviewed + timedelta(days=365)
 
 
+def normalise_body(text: str) -> str:
+    """Unix line ends, no blank lines at either end, one final newline, as in a content file."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip("\n") + "\n"
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=60, unique=True, help_text="A condition or topic.")
 
@@ -166,6 +171,7 @@ class Article(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self.review_due and self.reviewed:
             self.review_due = default_review_due(self.reviewed)
+        self.body = normalise_body(self.body)
         rendered = render(self.body)
         self.body_html = rendered.html
         self.rendered_with = renderer_fingerprint()

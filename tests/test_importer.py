@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from articles.importers import ContentError, load_content
+from articles.importers import ContentError, export_content, load_content
 from articles.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_article_written_in_admin_with_a_files_slug_is_kept(
     report = load_content(content_dir)
 
     assert report.kept == ["one"]
-    assert Article.objects.get(slug="one").body == "Written in the admin."
+    assert Article.objects.get(slug="one").body == "Written in the admin.\n"
 
 
 def test_vanished_file_is_reported_and_its_article_kept(write_article, content_dir):
@@ -431,3 +431,39 @@ def test_stale_pages_are_rendered_again_without_counting_as_changes(write_articl
     assert run_command(content_dir)[0] == "created 0, updated 0, unchanged 1, kept 1\n" + (
         "kept two: edited in the admin since its last load (--overwrite replaces it with the file)\n"
     )
+
+
+def test_export_of_the_shipped_content_is_byte_for_byte_the_same(shipped_content, tmp_path):
+    load_content(shipped_content)
+
+    export_content(tmp_path)
+
+    shipped = {p.name: p.read_bytes() for p in shipped_content.glob("*.md")}
+    exported = {p.name: p.read_bytes() for p in tmp_path.glob("*.md")}
+    assert exported == shipped
+
+
+def test_round_trip_keeps_every_staff_edit_exactly(write_article, content_dir, tmp_path):
+    (content_dir / "map.png").write_bytes(png_bytes())
+    write_article("one", tags=["b", "a"], order=2, image="map.png", image_alt="A map")
+    load_content(content_dir)
+    article = Article.objects.get(slug="one")
+    article.title = "Yes"
+    article.summary = "Words: with a colon, # and 'quotes'."
+    article.body = "Edited in a browser.\r\n\r\n## Heading\r\n"
+    article.status = Article.Status.DRAFT
+    article.published_at = dt.datetime(2027, 3, 1, 8, 0, tzinfo=dt.UTC)
+    article.review_due = dt.date(2026, 6, 1)
+    article.reviewer = "Clinical lead physiotherapist"
+    article.save()
+    article.tags.create(name="zeta")
+    before = article.content_fields()
+
+    out = io.StringIO()
+    call_command("export_content", str(tmp_path / "out"), stdout=out)
+
+    assert out.getvalue().endswith("exported 1 article(s)\n")
+    assert load_content(tmp_path / "out").counts() == "created 0, updated 0, unchanged 1, kept 0"
+    Article.objects.all().delete()
+    assert load_content(tmp_path / "out").counts() == "created 1, updated 0, unchanged 0, kept 0"
+    assert Article.objects.get(slug="one").content_fields() == before
