@@ -1,15 +1,18 @@
 import csv
+from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 
 from . import updates
-from .models import Article, ClinicDetails, Subscriber, Tag
+from .models import Article, ClinicDetails, Subscriber, Tag, default_review_due
 
 CSV_COLUMNS = [
     "email",
@@ -24,15 +27,197 @@ CSV_COLUMNS = [
 ]
 
 
+class ArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "body",
+            "status",
+            "published_at",
+            "reviewed",
+            "reviewer",
+            "review_due",
+            "order",
+            "tags",
+            "image",
+            "image_alt",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        reviewed, due = cleaned.get("reviewed"), cleaned.get("review_due")
+        if reviewed and due and due <= reviewed:
+            self.add_error("review_due", "The next review must come after the last one.")
+        if cleaned.get("image") and not cleaned.get("image_alt", "").strip():
+            self.add_error("image_alt", "Describe the picture for people who cannot see it.")
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Only now does the instance hold the values typed in, which the publishing rules read.
+        if self.instance.status == Article.Status.PUBLISHED and not self.errors:
+            for field, problem in self.instance.publishing_problems().items():
+                self.add_error(field if field in self.fields else None, problem)
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("draft", "Draft"), ("scheduled", "Scheduled"), ("live", "Published")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        published = queryset.filter(status=Article.Status.PUBLISHED)
+        if self.value() == "draft":
+            return queryset.filter(status=Article.Status.DRAFT)
+        if self.value() == "scheduled":
+            return published.filter(published_at__gt=now)
+        if self.value() == "live":
+            return queryset.published()
+        return queryset
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Review overdue"), ("soon", "Due in the next 30 days")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(review_due__lt=today)
+        if self.value() == "soon":
+            return queryset.filter(
+                review_due__gte=today, review_due__lte=today + timedelta(days=30)
+            )
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(MarkdownxModelAdmin):
-    list_display = ("title", "status", "published_at", "reviewed", "review_due", "updated_at")
-    list_filter = ("status", "tags")
+    form = ArticleAdminForm
+    list_display = (
+        "title",
+        "state",
+        "reviewed",
+        "review_due_shown",
+        "readability_grade",
+        "updated_at",
+    )
+    list_filter = (StatusFilter, ReviewFilter, "tags")
     search_fields = ("title", "summary", "body")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("readability_grade", "word_count", "source_path", "loaded_at")
+    readonly_fields = (
+        "preview_link",
+        "readability_grade",
+        "reading_time",
+        "word_count",
+        "source_path",
+        "loaded_at",
+        "updated_at",
+    )
     filter_horizontal = ("tags",)
-    actions = ["email_subscribers"]
+    fieldsets = [
+        (None, {"fields": ["preview_link", "title", "slug", "summary", "body"]}),
+        (
+            "Review and publishing",
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "reviewed",
+                    "reviewer",
+                    "review_due",
+                ]
+            },
+        ),
+        ("Guide and topics", {"fields": ["order", "tags"]}),
+        ("Picture", {"fields": ["image", "image_alt"]}),
+        ("How it reads", {"fields": ["readability_grade", "reading_time", "word_count"]}),
+        (
+            "Where it came from",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "source_path",
+                    "loaded_at",
+                    "updated_at",
+                ],
+            },
+        ),
+    ]
+    actions = ["publish", "unpublish", "mark_reviewed_today", "email_subscribers"]
+
+    @admin.display(description="status")
+    def state(self, article: Article) -> str:
+        if article.status == Article.Status.DRAFT:
+            return "Draft"
+        if article.is_scheduled:
+            return f"Scheduled for {timezone.localtime(article.published_at):%-d %b %Y %H:%M}"
+        return "Published"
+
+    @admin.display(description="review due", ordering="review_due")
+    def review_due_shown(self, article: Article) -> str:
+        due = f"{article.review_due:%-d %b %Y}"
+        if article.review_overdue:
+            return format_html('<strong class="overdue">Overdue since {}</strong>', due)
+        return due
+
+    @admin.display(description="reading time")
+    def reading_time(self, article: Article) -> str:
+        return f"About {article.reading_minutes} minute(s)" if article.pk else "-"
+
+    @admin.display(description="see it")
+    def preview_link(self, article: Article) -> str:
+        if not article.pk:
+            return "Save the article to preview it."
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Preview this article as patients will '
+            "see it</a>",
+            reverse("articles:preview", args=[article.slug]),
+        )
+
+    @admin.action(description="Publish")
+    def publish(self, request, queryset):
+        published, refused = 0, []
+        for article in queryset:
+            problems = article.publishing_problems()
+            if problems:
+                refused.append(f"{article.title}: {' '.join(problems.values())}")
+                continue
+            article.status = Article.Status.PUBLISHED
+            article.save()
+            published += 1
+        self.message_user(request, f"Published {published} article(s).")
+        for line in refused:
+            self.message_user(request, f"Not published. {line}", messages.ERROR)
+
+    @admin.action(description="Unpublish (back to draft)")
+    def unpublish(self, request, queryset):
+        for article in queryset:
+            article.status = Article.Status.DRAFT
+            article.save()
+        self.message_user(request, f"Moved {len(queryset)} article(s) back to draft.")
+
+    @admin.action(description="Mark as reviewed today")
+    def mark_reviewed_today(self, request, queryset):
+        today = timezone.localdate()
+        for article in queryset:
+            article.reviewed = today
+            article.review_due = default_review_due(today)
+            article.save()
+        self.message_user(
+            request,
+            f"Marked {len(queryset)} article(s) as reviewed today; next review due "
+            f"{default_review_due(today):%-d %B %Y}.",
+        )
 
     @admin.action(description="Email subscribers about this article")
     def email_subscribers(self, request, queryset):

@@ -1,6 +1,7 @@
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -14,8 +15,10 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from .markdown import render, renderer_fingerprint
+from .uploads import ALT_PLACEHOLDER
 
 WORDS_PER_MINUTE = 200
+UNDESCRIBED_PICTURE = re.compile(r"!\[\s*(?:" + re.escape(ALT_PLACEHOLDER) + r")?\s*\]\(")
 RELATED_COUNT = 3
 MIN_SEARCH_WORD = 2
 MAX_SEARCH_WORDS = 8
@@ -216,6 +219,34 @@ class Article(models.Model):
             key=lambda a: (-a.shared, a.order if a.order is not None else 10**6, a.title),
         )
         return Neighbours(previous=previous, next=following, related=related[:RELATED_COUNT])
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def review_overdue(self) -> bool:
+        return self.review_due is not None and self.review_due < timezone.localdate()
+
+    def publishing_problems(self) -> dict[str, str]:
+        """Why this article may not be published yet, by field; empty when it may."""
+        problems = {}
+        if not self.reviewed:
+            problems["reviewed"] = "A clinician must review the article first: enter the date."
+        elif self.reviewed > timezone.localdate():
+            problems["reviewed"] = "The review date cannot be in the future."
+        if self.image and not self.image_alt.strip():
+            problems["image_alt"] = "Describe the picture for people who cannot see it."
+        if UNDESCRIBED_PICTURE.search(self.body):
+            problems["body"] = (
+                "Every picture in the text needs a description between the square brackets: "
+                f"replace '{ALT_PLACEHOLDER}' (or an empty ![]) with what the picture shows."
+            )
+        return problems
 
     def rerender(self) -> None:
         """Render the body again (the renderer changed) without touching anything staff wrote."""

@@ -7,4 +7,5 @@ app_name = "articles"
 urlpatterns = [
     path("", views.ArticleListView.as_view(), name="list"),
     path("<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("<slug:slug>/preview/", views.ArticlePreviewView.as_view(), name="preview"),
 ]
