@@ -194,3 +194,26 @@ def test_edit_in_the_admin_survives_the_next_content_load(staff, write_article, 
     assert response.status_code == 302
     assert load_content(content_dir).counts() == "created 0, updated 0, unchanged 0, kept 1"
     assert Article.objects.get().body == "Edited by staff.\n"
+
+
+def test_clinic_editor_group_can_do_the_job_and_no_more(client):
+    from django.contrib.auth.models import Group
+
+    editor = User.objects.create_user("nurse", password="pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Clinic editor"))
+    client.force_login(editor)
+
+    allowed = [
+        "/admin/articles/article/add/",
+        "/admin/articles/article/",
+        "/admin/articles/tag/add/",
+        "/admin/articles/clinicdetails/add/",
+        "/admin/articles/subscriber/",
+    ]
+    refused = ["/admin/auth/user/", "/admin/auth/group/", "/admin/articles/subscriber/add/"]
+
+    assert {path: client.get(path).status_code for path in allowed} == dict.fromkeys(allowed, 200)
+    assert {path: client.get(path).status_code for path in refused} == dict.fromkeys(refused, 403)
+    response = client.post("/admin/articles/article/add/", article_form())
+    assert response.status_code == 302
+    assert Article.objects.get().title == "Pain after needling"
