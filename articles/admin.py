@@ -3,16 +3,21 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.http import StreamingHttpResponse
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from . import updates
 from .models import Article, ClinicDetails, Subscriber, Tag, default_review_due
+from .revisions import changes_between
 
 CSV_COLUMNS = [
     "email",
@@ -101,7 +106,10 @@ class ReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(MarkdownxModelAdmin):
+class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
+    """Every save keeps a version: History lists them, compares two and restores one; deleted
+    articles come back through "Recover deleted articles"."""
+
     form = ArticleAdminForm
     list_display = (
         "title",
@@ -154,6 +162,40 @@ class ArticleAdmin(MarkdownxModelAdmin):
         ),
     ]
     actions = ["publish", "unpublish", "mark_reviewed_today", "email_subscribers"]
+
+    def get_urls(self):
+        compare = path(
+            "<path:object_id>/history/compare/",
+            self.admin_site.admin_view(self.compare_view),
+            name="articles_article_compare",
+        )
+        return [compare, *super().get_urls()]
+
+    def history_view(self, request, object_id, extra_context=None):
+        versions = Version.objects.get_for_object_reference(Article, object_id)
+        return super().history_view(
+            request, object_id, {"versions": versions, **(extra_context or {})}
+        )
+
+    def compare_view(self, request, object_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        article = get_object_or_404(Article, pk=object_id)
+        versions = Version.objects.get_for_object_reference(Article, object_id)
+        older = get_object_or_404(versions, pk=request.GET.get("from", "0"))
+        newer = get_object_or_404(versions, pk=request.GET.get("to", "0"))
+        if older.revision.date_created > newer.revision.date_created:
+            older, newer = newer, older
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": f"Compare versions of {article}",
+            "older": older,
+            "newer": newer,
+            "changes": changes_between(older.field_dict, newer.field_dict),
+        }
+        return render(request, "admin/articles/article/compare.html", context)
 
     @admin.display(description="status")
     def state(self, article: Article) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import reversion
 import yaml
 from django.conf import settings
 from django.core.files import File
@@ -325,7 +326,8 @@ def load_content(
     files = read_directory(directory)
     report = LoadReport()
     existing = {a.slug: a for a in Article.objects.prefetch_related("tags")}
-    with transaction.atomic():
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment(f"Loaded from {display_path(directory)}")
         for number, item in enumerate(files, start=1):
             _load_one(item, existing.get(item.slug), report, dry_run=dry_run, overwrite=overwrite)
             if progress:

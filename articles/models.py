@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import reversion
 import textstat
 from django.core.cache import cache
 from django.db import models
@@ -80,6 +81,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.annotate(score=score).filter(score__gt=0).order_by("-score", "order", "title")
 
 
+@reversion.register()
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
