@@ -111,6 +111,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     articles come back through "Recover deleted articles"."""
 
     form = ArticleAdminForm
+    object_history_template = "reversion/articles/article/object_history.html"
     list_display = (
         "title",
         "state",

@@ -1,0 +1,89 @@
+"""Staff never lose an edit: every save is a version that can be compared and restored."""
+
+import pytest
+from django.contrib.auth.models import User
+from reversion.models import Version
+
+from articles.models import Article
+
+from .test_admin_workflow import article_form
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client):
+    client.force_login(User.objects.create_superuser("editor", "editor@example.org", "pw"))
+    return client
+
+
+@pytest.fixture
+def edited_twice(staff):
+    staff.post("/admin/articles/article/add/", article_form(body="First words.\nSame line."))
+    article = Article.objects.get()
+    for body in ["Second words.\nSame line.", "Third words.\nSame line."]:
+        staff.post(f"/admin/articles/article/{article.pk}/change/", article_form(body=body))
+    return article
+
+
+def test_every_save_is_kept_in_the_history(staff, edited_twice):
+    versions = Version.objects.get_for_object(edited_twice)
+
+    history = staff.get(f"/admin/articles/article/{edited_twice.pk}/history/")
+
+    assert [v.field_dict["body"] for v in versions] == [
+        "Third words.\nSame line.\n",
+        "Second words.\nSame line.\n",
+        "First words.\nSame line.\n",
+    ]
+    assert history.status_code == 200
+    assert "<h2>Compare two versions</h2>" in history.content.decode()
+
+
+def test_two_versions_can_be_compared(staff, edited_twice):
+    newest, _, oldest = Version.objects.get_for_object(edited_twice)
+
+    response = staff.get(
+        f"/admin/articles/article/{edited_twice.pk}/history/compare/",
+        {"from": newest.pk, "to": oldest.pk},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert [c.label for c in response.context["changes"]] == ["body"]
+    assert '<del style="background:#ffebe9;text-decoration:none">− First words.</del>' in html
+    assert '<ins style="background:#e6ffec;text-decoration:none">+ Third words.</ins>' in html
+    assert "  Same line." in html
+
+
+def test_an_old_version_can_be_restored(staff, edited_twice):
+    oldest = Version.objects.get_for_object(edited_twice).last()
+
+    form = staff.get(f"/admin/articles/article/{edited_twice.pk}/history/{oldest.pk}/")
+    assert form.context["adminform"].form.initial["body"] == "First words.\nSame line.\n"
+    staff.post(
+        f"/admin/articles/article/{edited_twice.pk}/history/{oldest.pk}/",
+        article_form(body=form.context["adminform"].form.initial["body"]),
+    )
+
+    edited_twice.refresh_from_db()
+    assert edited_twice.body == "First words.\nSame line.\n"
+    assert edited_twice.body_html == "<p>First words.\nSame line.</p>"
+    assert Version.objects.get_for_object(edited_twice).count() == 4
+
+
+def test_a_deleted_article_can_be_recovered(staff, edited_twice):
+    staff.post(f"/admin/articles/article/{edited_twice.pk}/delete/", {"post": "yes"})
+    assert Article.objects.count() == 0
+
+    recover_list = staff.get("/admin/articles/article/recover/")
+    deleted = Version.objects.get_deleted(Article).get()
+    staff.post(
+        f"/admin/articles/article/recover/{deleted.pk}/",
+        article_form(body="Third words.\nSame line."),
+    )
+
+    assert "Pain after needling" in recover_list.content.decode()
+    recovered = Article.objects.get()
+    assert recovered.title == "Pain after needling"
+    assert recovered.body == "Third words.\nSame line.\n"
