@@ -112,6 +112,10 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
 
     form = ArticleAdminForm
     object_history_template = "reversion/articles/article/object_history.html"
+
+    class Media:
+        js = ["articles/editor.js"]
+
     list_display = (
         "title",
         "state",
