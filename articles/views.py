@@ -87,7 +87,7 @@ class SubscribeView(FormView):
     form_class = SubscribeForm
 
     def get_initial(self):
-        return {"page": self.request.GET.get("from", "")}
+        return {"page": self.request.path}
 
     def post(self, request, *args, **kwargs):
         if not ratelimit.allow(
