@@ -3,7 +3,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import reversion
 import textstat
@@ -54,7 +54,7 @@ class ArticleQuerySet(models.QuerySet):
         """What the public may see: published, and not scheduled for later."""
         now = timezone.now()
         return self.filter(status=Article.Status.PUBLISHED).filter(
-            models.Q(published_at__isnull=True) | models.Q(published_at__lte=now)
+            Q(published_at__isnull=True) | Q(published_at__lte=now)
         )
 
     def newest_first(self) -> "ArticleQuerySet":
@@ -280,7 +280,9 @@ class Article(models.Model):
             "slug": self.slug,
             "order": self.order,
             "status": self.status,
-            "published": self.published_at.isoformat() if self.published_at else None,
+            "published": self.published_at.astimezone(UTC).isoformat()
+            if self.published_at
+            else None,
             "tags": sorted(tag.name for tag in self.tags.all()),
             "image": self.image_digest(),
             "image_alt": self.image_alt,

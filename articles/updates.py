@@ -82,9 +82,11 @@ def send_pending(
     report: UpdateReport, progress: Callable[[int, int], None] | None = None
 ) -> UpdateReport:
     subscriber_ids = list(
-        pending_deliveries().order_by("subscriber_id").values_list("subscriber_id", flat=True)
+        pending_deliveries()
+        .order_by("subscriber_id")
+        .values_list("subscriber_id", flat=True)
+        .distinct()
     )
-    subscriber_ids = list(dict.fromkeys(subscriber_ids))
     for start in range(0, len(subscriber_ids), BATCH_SIZE):
         _send_batch(subscriber_ids[start : start + BATCH_SIZE], report)
         if progress:

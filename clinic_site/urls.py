@@ -38,7 +38,7 @@ urlpatterns = [
     ),
     path("markdownx/upload/", views.upload_image, name="markdownx_upload"),
     path("admin/", admin.site.urls),
-    # Pictures from the editor and content/: only images Pillow has decoded and saved again.
+    # Pictures from the editor and from content/, both checked with Pillow.
     path("media/<path:path>", views.media, name="media"),
 ]
 

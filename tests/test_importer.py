@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from PIL import Image
 
 from articles.importers import ContentError, export_content, load_content
@@ -452,7 +453,8 @@ def test_round_trip_keeps_every_staff_edit_exactly(write_article, content_dir, t
     article.summary = "Words: with a colon, # and 'quotes'."
     article.body = "Edited in a browser.\r\n\r\n## Heading\r\n"
     article.status = Article.Status.DRAFT
-    article.published_at = dt.datetime(2027, 3, 1, 8, 0, tzinfo=dt.UTC)
+    # Local summer time, as the admin's form gives it: the file must say the same instant.
+    article.published_at = timezone.make_aware(dt.datetime(2027, 6, 1, 9, 0))
     article.review_due = dt.date(2026, 6, 1)
     article.reviewer = "Clinical lead physiotherapist"
     article.save()

@@ -104,14 +104,16 @@ def test_confirmation_link_expires_after_seven_days(client, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "path", ["/subscribe/confirm/{}x/", "/unsubscribe/{}x/", "/unsubscribe/nonsense/"]
+    "path", ["/subscribe/confirm/{}/", "/unsubscribe/{}/", "/unsubscribe/nonsense/"]
 )
 def test_tampered_links_change_nothing(client, path):
     sign_up(client)
     subscriber = Subscriber.objects.get()
     token = confirm_token(subscriber) if "confirm" in path else unsubscribe_token(subscriber)
 
-    response = client.post(path.format(token[:-1]))
+    altered = token[:-1] + ("B" if token.endswith("A") else "A")
+
+    response = client.post(path.format(altered))
 
     assert response.status_code == 404
     assert "This link does not work" in response.content.decode()
@@ -379,3 +381,21 @@ def test_signing_up_again_after_unsubscribing_retires_old_links(client):
 
     assert client.get(f"/unsubscribe/{old_unsubscribe}/").status_code == 404
     assert Subscriber.objects.get().status == "pending"
+
+
+def test_pages_about_a_subscription_stay_out_of_search_engines(client):
+    subscriber = Subscriber.objects.create(
+        email="r@example.org", key="k", consent_given_at="2026-01-01T00:00Z"
+    )
+    pages = [
+        client.get("/subscribe/"),
+        client.get("/subscribe/sent/"),
+        client.get(f"/subscribe/confirm/{confirm_token(subscriber)}/"),
+        client.get(f"/unsubscribe/{unsubscribe_token(subscriber)}/"),
+        client.get("/unsubscribe/nonsense/"),
+    ]
+
+    for response in pages:
+        html = response.content.decode()
+        assert '<meta name="robots" content="noindex">' in html, response.request["PATH_INFO"]
+        assert 'action="/subscribe/check/"' not in html, response.request["PATH_INFO"]
