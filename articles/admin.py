@@ -115,6 +115,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
 
     class Media:
         js = ["articles/editor.js"]
+        css = {"all": ["articles/editor.css"]}
 
     list_display = (
         "title",

@@ -209,6 +209,16 @@ def figure_names() -> list[str]:
     return sorted(path.stem for path in FIGURES_DIR.glob("*.svg"))
 
 
+def unknown_includes(text: str) -> list[str]:
+    """Problems with the drawings a body asks for by name, one sentence each; empty when none."""
+    known = figure_names()
+    return [
+        f"There is no figure called '{name}' (there are: {', '.join(known)})."
+        for name in dict.fromkeys(FIGURE_SHORTCODE.findall(text))
+        if name not in known
+    ]
+
+
 @functools.cache
 def figure_html(name: str) -> str | None:
     """A drawing that ships with the site (never one typed in the editor), inlined for its links."""
