@@ -1,9 +1,8 @@
 import csv
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.http import StreamingHttpResponse
@@ -16,7 +15,9 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from . import updates
+from .forms import ArticleForm
 from .models import Article, ClinicDetails, Subscriber, Tag, default_review_due
+from .models.article import REVIEW_SOON_DAYS
 from .revisions import changes_between
 
 CSV_COLUMNS = [
@@ -32,59 +33,15 @@ CSV_COLUMNS = [
 ]
 
 
-class ArticleAdminForm(forms.ModelForm):
-    class Meta:
-        model = Article
-        fields = [
-            "title",
-            "slug",
-            "summary",
-            "body",
-            "status",
-            "published_at",
-            "reviewed",
-            "reviewer",
-            "review_due",
-            "order",
-            "tags",
-            "image",
-            "image_alt",
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        reviewed, due = cleaned.get("reviewed"), cleaned.get("review_due")
-        if reviewed and due and due <= reviewed:
-            self.add_error("review_due", "The next review must come after the last one.")
-        if cleaned.get("image") and not cleaned.get("image_alt", "").strip():
-            self.add_error("image_alt", "Describe the picture for people who cannot see it.")
-        return cleaned
-
-    def _post_clean(self):
-        super()._post_clean()
-        # Only now does the instance hold the values typed in, which the publishing rules read.
-        if self.instance.status == Article.Status.PUBLISHED and not self.errors:
-            for field, problem in self.instance.publishing_problems().items():
-                self.add_error(field if field in self.fields else None, problem)
-
-
 class StatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("draft", "Draft"), ("scheduled", "Scheduled"), ("live", "Published")]
+        return Article.State.choices
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        published = queryset.filter(status=Article.Status.PUBLISHED)
-        if self.value() == "draft":
-            return queryset.filter(status=Article.Status.DRAFT)
-        if self.value() == "scheduled":
-            return published.filter(published_at__gt=now)
-        if self.value() == "live":
-            return queryset.published()
-        return queryset
+        return queryset.in_state(self.value()) if self.value() in Article.State else queryset
 
 
 class ReviewFilter(admin.SimpleListFilter):
@@ -92,16 +49,16 @@ class ReviewFilter(admin.SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Review overdue"), ("soon", "Due in the next 30 days")]
+        return [
+            ("overdue", "Review overdue"),
+            ("soon", f"Due in the next {REVIEW_SOON_DAYS} days"),
+        ]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
         if self.value() == "overdue":
-            return queryset.filter(review_due__lt=today)
+            return queryset.review_overdue()
         if self.value() == "soon":
-            return queryset.filter(
-                review_due__gte=today, review_due__lte=today + timedelta(days=30)
-            )
+            return queryset.review_due_within(REVIEW_SOON_DAYS)
         return queryset
 
 
@@ -110,7 +67,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     """Every save keeps a version: History lists them, compares two and restores one; deleted
     articles come back through "Recover deleted articles"."""
 
-    form = ArticleAdminForm
+    form = ArticleForm
     object_history_template = "reversion/articles/article/object_history.html"
 
     class Media:
@@ -205,11 +162,9 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
 
     @admin.display(description="status")
     def state(self, article: Article) -> str:
-        if article.status == Article.Status.DRAFT:
-            return "Draft"
-        if article.is_scheduled:
+        if article.state == Article.State.SCHEDULED:
             return f"Scheduled for {timezone.localtime(article.published_at):%-d %b %Y %H:%M}"
-        return "Published"
+        return article.state.label
 
     @admin.display(description="review due", ordering="review_due")
     def review_due_shown(self, article: Article) -> str:
@@ -236,11 +191,12 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     def publish(self, request, queryset):
         published, refused = 0, []
         for article in queryset:
-            problems = article.publishing_problems()
-            if problems:
-                refused.append(f"{article.title}: {' '.join(problems.values())}")
-                continue
             article.status = Article.Status.PUBLISHED
+            try:
+                article.full_clean()
+            except ValidationError as error:
+                refused.append(f"{article.title}: {' '.join(error.messages)}")
+                continue
             article.save()
             published += 1
         self.message_user(request, f"Published {published} article(s).")

@@ -2,9 +2,52 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from .models import Article
 from .subscriptions import CONSENT_WORDING
 
 MAX_EMAIL_LENGTH = 254
+
+# What staff and content files say about an article, in the order a content file lists it.
+# Everything else on the model is derived when it is saved.
+ARTICLE_FIELDS = [
+    "title",
+    "summary",
+    "reviewed",
+    "review_due",
+    "reviewer",
+    "slug",
+    "order",
+    "status",
+    "published_at",
+    "tags",
+    "image",
+    "image_alt",
+    "body",
+]
+
+
+class ArticleForm(forms.ModelForm):
+    """What an article is, for both doors: the admin edits through this form, and load_content
+    checks every content file with it. Its rules are the model's (``Article.clean``)."""
+
+    class Meta:
+        model = Article
+        fields = ARTICLE_FIELDS
+        error_messages = {
+            "reviewed": {"invalid": "Enter a date like 2026-01-31."},
+            "review_due": {"invalid": "Enter a date like 2026-01-31."},
+            "published_at": {"invalid": "Enter a date and time like 2026-01-31 09:00."},
+            "order": {
+                "invalid": "Enter a whole number, 0 or more.",
+                "min_value": "Enter a whole number, 0 or more.",
+            },
+            "status": {"invalid_choice": "Choose draft or published."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The body is kept exactly as written: leading spaces can start a code block.
+        self.fields["body"].strip = False
 
 
 class SubscribeForm(forms.Form):

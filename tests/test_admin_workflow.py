@@ -70,12 +70,12 @@ def test_hostile_markdown_saved_in_the_admin_is_made_safe(staff):
         (
             {"body": "See ![Describe the picture here](/media/uploads/a.png)"},
             "body",
-            "Every picture in the text needs a description between the square brackets: replace 'Describe the picture here' (or an empty ![]) with what the picture shows.",
+            "Every picture in the text needs a description between the square brackets before it is published: replace 'Describe the picture here' (or an empty ![]) with what the picture shows.",
         ),
         (
             {"body": "See ![](/media/uploads/a.png)"},
             "body",
-            "Every picture in the text needs a description between the square brackets: replace 'Describe the picture here' (or an empty ![]) with what the picture shows.",
+            "Every picture in the text needs a description between the square brackets before it is published: replace 'Describe the picture here' (or an empty ![]) with what the picture shows.",
         ),
         (
             {"reviewed": (TODAY + dt.timedelta(days=3)).isoformat()},
@@ -123,7 +123,7 @@ def test_list_shows_status_and_overdue_reviews_and_filters_them(staff, make_arti
         staff.get("/admin/articles/article/", {"state": "scheduled"}).context["cl"].result_list
     )
     drafts = staff.get("/admin/articles/article/", {"state": "draft"}).context["cl"].result_list
-    live = staff.get("/admin/articles/article/", {"state": "live"}).context["cl"].result_list
+    live = staff.get("/admin/articles/article/", {"state": "published"}).context["cl"].result_list
 
     assert '<strong class="overdue">Overdue since 1 Jan 2025</strong>' in listing
     assert "Scheduled for " in listing

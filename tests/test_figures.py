@@ -55,5 +55,5 @@ def test_unknown_figure_is_an_import_error(write_article, content_dir):
         load_content(content_dir)
 
     assert raised.value.problems == [
-        f"{path}: body: unknown figure 'skeleton' (available: body-map, needle)"
+        f"{path}: body: There is no figure called 'skeleton' (there are: body-map, needle)."
     ]

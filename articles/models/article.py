@@ -1,13 +1,15 @@
-import hashlib
-import json
+"""An article and its tags: the fields, the rules every door runs (``clean``), and the named
+states (draft, scheduled, published; review overdue or due soon)."""
+
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 
 import reversion
 import textstat
-from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -15,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
-from .markdown import render, renderer_fingerprint
-from .uploads import ALT_PLACEHOLDER
+from ..markdown import render, renderer_fingerprint, unknown_includes
+from ..pictures import ALT_PLACEHOLDER, PictureField
 
 WORDS_PER_MINUTE = 200
 UNDESCRIBED_PICTURE = re.compile(r"!\[\s*(?:" + re.escape(ALT_PLACEHOLDER) + r")?\s*\]\(")
@@ -24,6 +26,18 @@ RELATED_COUNT = 3
 MIN_SEARCH_WORD = 2
 MAX_SEARCH_WORDS = 8
 SEARCH_WEIGHTS = {"title": 5, "summary": 3, "search_text": 1}
+REVIEW_SOON_DAYS = 30
+
+validate_slug = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    "Use only lower-case letters, numbers and single hyphens (for example: after-needling).",
+)
+
+
+def validate_includes(body: str) -> None:
+    problems = unknown_includes(body)
+    if problems:
+        raise ValidationError(problems)
 
 
 def default_review_due(reviewed: date) -> date:
@@ -50,12 +64,33 @@ class Tag(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def drafts(self) -> "ArticleQuerySet":
+        return self.filter(status=Article.Status.DRAFT)
+
+    def scheduled(self) -> "ArticleQuerySet":
+        """Published by staff, but with a publication time still to come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
     def published(self) -> "ArticleQuerySet":
         """What the public may see: published, and not scheduled for later."""
-        now = timezone.now()
         return self.filter(status=Article.Status.PUBLISHED).filter(
-            Q(published_at__isnull=True) | Q(published_at__lte=now)
+            Q(published_at__isnull=True) | Q(published_at__lte=timezone.now())
         )
+
+    def in_state(self, state: str) -> "ArticleQuerySet":
+        return {
+            Article.State.DRAFT: self.drafts,
+            Article.State.SCHEDULED: self.scheduled,
+            Article.State.PUBLISHED: self.published,
+        }[state]()
+
+    def review_overdue(self) -> "ArticleQuerySet":
+        return self.filter(review_due__lt=timezone.localdate())
+
+    def review_due_within(self, days: int = REVIEW_SOON_DAYS) -> "ArticleQuerySet":
+        """Due in the next ``days`` days, not yet overdue."""
+        today = timezone.localdate()
+        return self.filter(review_due__gte=today, review_due__lte=today + timedelta(days=days))
 
     def newest_first(self) -> "ArticleQuerySet":
         return self.annotate(sort_date=Coalesce("published_at", "created_at")).order_by(
@@ -87,11 +122,19 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
+    class State(models.TextChoices):
+        """What patients get: the status staff chose, with the publication time applied."""
+
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+
     title = models.CharField(max_length=200, help_text="The page heading patients see.")
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="The last part of the page address. Letters, numbers and hyphens only.",
+        validators=[validate_slug],
+        help_text="The last part of the page address. Lower-case letters, numbers and hyphens.",
     )
     summary = models.CharField(
         max_length=160,
@@ -99,8 +142,9 @@ class Article(models.Model):
         "search results.",
     )
     body = MarkdownxField(
+        validators=[validate_includes],
         help_text="The article, written in markdown. The preview shows it "
-        "exactly as patients will see it."
+        "exactly as patients will see it.",
     )
     reviewed = models.DateField(help_text="When a clinician last checked this article.")
     review_due = models.DateField(
@@ -131,7 +175,11 @@ class Article(models.Model):
     tags = models.ManyToManyField(
         Tag, blank=True, related_name="articles", help_text="Conditions or topics."
     )
-    image = models.ImageField(upload_to="articles/", blank=True, help_text="Optional picture.")
+    image = PictureField(
+        upload_to="articles/",
+        blank=True,
+        help_text="Optional. A PNG, JPEG, WebP or GIF picture of at most 5 MB.",
+    )
     image_alt = models.CharField(
         "image description",
         max_length=300,
@@ -148,7 +196,7 @@ class Article(models.Model):
         "reading grade",
         editable=False,
         null=True,
-        help_text="Flesch-Kincaid grade of the body: 9 or below reads easily for most adults.",
+        help_text="Flesch-Kincaid grade of the body: 8 or below reads easily for most adults.",
     )
 
     source_path = models.CharField(
@@ -191,6 +239,28 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    def clean(self) -> None:
+        """The rules every article meets, whichever door it comes through (the admin's form, a
+        content file, an admin action); publishing adds its own."""
+        errors = {}
+        today = timezone.localdate()
+        if self.body and not self.body.strip():
+            errors["body"] = "Write the article: the text is empty."
+        if self.reviewed and self.reviewed > today:
+            errors["reviewed"] = "The review date cannot be in the future."
+        if self.reviewed and self.review_due and self.review_due <= self.reviewed:
+            errors["review_due"] = "The next review must come after the last one."
+        if self.image and not self.image_alt.strip():
+            errors["image_alt"] = "Describe the picture for people who cannot see it."
+        if self.status == self.Status.PUBLISHED and UNDESCRIBED_PICTURE.search(self.body or ""):
+            errors["body"] = (
+                "Every picture in the text needs a description between the square brackets "
+                f"before it is published: replace '{ALT_PLACEHOLDER}' (or an empty ![]) with "
+                "what the picture shows."
+            )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def reading_minutes(self) -> int:
         return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
@@ -198,6 +268,28 @@ class Article(models.Model):
     @property
     def display_date(self):
         return self.published_at or self.created_at
+
+    @property
+    def state(self) -> "Article.State":
+        if self.status == self.Status.DRAFT:
+            return self.State.DRAFT
+        if self.published_at is not None and self.published_at > timezone.now():
+            return self.State.SCHEDULED
+        return self.State.PUBLISHED
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.state == self.State.SCHEDULED
+
+    @property
+    def review_overdue(self) -> bool:
+        return self.review_due is not None and self.review_due < timezone.localdate()
+
+    def review_due_within(self, days: int = REVIEW_SOON_DAYS) -> bool:
+        today = timezone.localdate()
+        return self.review_due is not None and today <= self.review_due <= today + timedelta(
+            days=days
+        )
 
     def neighbours(self) -> "Neighbours":
         """Previous and next in the guide, and related articles, in one query."""
@@ -222,34 +314,6 @@ class Article(models.Model):
         )
         return Neighbours(previous=previous, next=following, related=related[:RELATED_COUNT])
 
-    @property
-    def is_scheduled(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at > timezone.now()
-        )
-
-    @property
-    def review_overdue(self) -> bool:
-        return self.review_due is not None and self.review_due < timezone.localdate()
-
-    def publishing_problems(self) -> dict[str, str]:
-        """Why this article may not be published yet, by field; empty when it may."""
-        problems = {}
-        if not self.reviewed:
-            problems["reviewed"] = "A clinician must review the article first: enter the date."
-        elif self.reviewed > timezone.localdate():
-            problems["reviewed"] = "The review date cannot be in the future."
-        if self.image and not self.image_alt.strip():
-            problems["image_alt"] = "Describe the picture for people who cannot see it."
-        if UNDESCRIBED_PICTURE.search(self.body):
-            problems["body"] = (
-                "Every picture in the text needs a description between the square brackets: "
-                f"replace '{ALT_PLACEHOLDER}' (or an empty ![]) with what the picture shows."
-            )
-        return problems
-
     def rerender(self) -> None:
         """Render the body again (the renderer changed) without touching anything staff wrote."""
         self.save(
@@ -268,168 +332,9 @@ class Article(models.Model):
     def render_is_stale(self) -> bool:
         return self.rendered_with != renderer_fingerprint()
 
-    def content_fields(self) -> dict:
-        """What a content file says about this article, in the form the importer compares."""
-        return {
-            "title": self.title,
-            "summary": self.summary,
-            "body": self.body,
-            "reviewed": self.reviewed.isoformat() if self.reviewed else None,
-            "review_due": (self.review_due or default_review_due(self.reviewed)).isoformat(),
-            "reviewer": self.reviewer,
-            "slug": self.slug,
-            "order": self.order,
-            "status": self.status,
-            "published": self.published_at.astimezone(UTC).isoformat()
-            if self.published_at
-            else None,
-            "tags": sorted(tag.name for tag in self.tags.all()),
-            "image": self.image_digest(),
-            "image_alt": self.image_alt,
-        }
-
-    def image_digest(self) -> str:
-        if not self.image:
-            return ""
-        try:
-            with self.image.open("rb") as handle:
-                return hashlib.sha256(handle.read()).hexdigest()
-        except FileNotFoundError:
-            return "missing"
-
-    def current_hash(self) -> str:
-        return fingerprint(self.content_fields())
-
-
-def fingerprint(fields: dict) -> str:
-    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
-
 
 @dataclass(frozen=True)
 class Neighbours:
     previous: Article | None
     next: Article | None
     related: list[Article]
-
-
-class ClinicDetails(models.Model):
-    """The clinic's contact details, shown beside every article. There is one row."""
-
-    CACHE_KEY = "clinic-details"
-
-    name = models.CharField(
-        max_length=200, default="[Clinic name]", help_text="As patients know it."
-    )
-    phone = models.CharField(
-        max_length=40, default="[Clinic phone number]", help_text="The number patients should call."
-    )
-    email = models.EmailField(blank=True, help_text="Optional: an address patients may write to.")
-    address = models.TextField(
-        default="[Clinic address]", help_text="The full address, one part per line."
-    )
-    opening_hours = models.TextField(
-        default="[Opening hours]", help_text="For example: Monday to Friday, 8am to 6pm."
-    )
-    booking_url = models.URLField(
-        "booking address",
-        blank=True,
-        help_text="The web address where patients book an appointment (starting https://).",
-    )
-
-    class Meta:
-        verbose_name = "clinic details"
-        verbose_name_plural = "clinic details"
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        self.pk = 1
-        super().save(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
-
-    @property
-    def phone_href(self) -> str:
-        digits = "".join(c for c in self.phone if c.isdigit() or c == "+")
-        return f"tel:{digits}" if sum(c.isdigit() for c in digits) >= 6 else ""
-
-    @classmethod
-    def load(cls) -> "ClinicDetails":
-        """The details, from the cache when possible; the placeholders if none were saved."""
-        details = cache.get(cls.CACHE_KEY)
-        if details is None:
-            details = cls.objects.filter(pk=1).first() or cls(pk=1)
-            cache.set(cls.CACHE_KEY, details, timeout=None)
-        return details
-
-
-class SubscriberQuerySet(models.QuerySet):
-    def confirmed(self) -> "SubscriberQuerySet":
-        return self.filter(status=Subscriber.Status.CONFIRMED)
-
-    def awaiting_confirmation_email(self) -> "SubscriberQuerySet":
-        """Pending sign-ups whose confirmation email has not gone out (say, SMTP was down)."""
-        return self.filter(status=Subscriber.Status.PENDING, confirmation_sent_at__isnull=True)
-
-
-class Subscriber(models.Model):
-    """Someone who asked for emails about new articles. Their address is personal data."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for confirmation"
-        CONFIRMED = "confirmed", "Subscribed"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-
-    email = models.EmailField(max_length=254, unique=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    key = models.CharField(
-        max_length=32,
-        editable=False,
-        help_text="Random value inside this person's links, so old links stop working if they "
-        "are removed and sign up again.",
-    )
-    consent_wording_version = models.CharField(
-        max_length=20, help_text="Which version of the sign-up wording they agreed to."
-    )
-    consent_given_at = models.DateTimeField(help_text="When they ticked the consent box.")
-    consent_page = models.CharField(
-        max_length=200, blank=True, help_text="The page they signed up on."
-    )
-    confirmation_sent_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the confirmation email was last sent."
-    )
-    confirmed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When they confirmed by pressing the button."
-    )
-    unsubscribed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = SubscriberQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        # Not the address: the admin's history keeps this text after a subscriber is deleted.
-        return f"Subscriber {self.pk}"
-
-
-class Delivery(models.Model):
-    """One article that one subscriber is told about: recorded, so no one is emailed twice."""
-
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="deliveries")
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["created_at"]
-        verbose_name_plural = "deliveries"
-        constraints = [
-            models.UniqueConstraint(fields=["subscriber", "article"], name="one_delivery_each")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.article} to subscriber {self.subscriber_id}"

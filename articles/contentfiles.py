@@ -1,0 +1,261 @@
+"""The content file format: YAML front matter, then the markdown body (see the README).
+
+A file's keys are the fields of the article form (``ArticleForm``), and a file is checked by that
+same form, so a content file and the admin accept exactly the same articles under the same
+rules. This module only translates: YAML into form data, form errors into ``PATH: key: problem``
+lines, and an article back into a file.
+"""
+
+import copy
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+
+from .forms import ARTICLE_FIELDS, ArticleForm
+from .models import Article, Tag, default_review_due, normalise_body
+
+# Form field -> file key, where the file names it differently.
+FILE_KEYS = {"published_at": "published"}
+FRONT_MATTER_FIELDS = [name for name in ARTICLE_FIELDS if name != "body"]
+KEYS = [FILE_KEYS.get(name, name) for name in FRONT_MATTER_FIELDS]
+FIELDS = {FILE_KEYS.get(name, name): name for name in FRONT_MATTER_FIELDS}
+# What a file means when it leaves a key out (the slug defaults to the file's name).
+FILE_DEFAULTS = {"status": Article.Status.PUBLISHED}
+# Problems where the value the file gave helps to find the slip.
+SHOW_VALUE = {"invalid", "invalid_choice", "min_value"}
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+
+
+class TagNamesField(forms.Field):
+    """Tags as a file lists them: names (the admin picks existing tags instead)."""
+
+    default_error_messages = {
+        "invalid": "Give a list of words, one per line starting with '- '.",
+        "too_long": "'%(name)s' is longer than %(limit)s characters.",
+    }
+
+    def to_python(self, value) -> list[str]:
+        if value in (None, ""):
+            return []
+        if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return sorted({t.strip() for t in value})
+
+    def validate(self, value: list[str]) -> None:
+        limit = Tag._meta.get_field("name").max_length
+        for name in value:
+            if len(name) > limit:
+                raise forms.ValidationError(
+                    self.error_messages["too_long"],
+                    code="too_long",
+                    params={"name": name[:20], "limit": limit},
+                )
+
+
+class ContentFileForm(ArticleForm):
+    """The article form, reading tags by name; saving sets them with ``save_tags``."""
+
+    tags = TagNamesField(required=False)
+
+    def save_tags(self, article: Article) -> None:
+        names = self.cleaned_data["tags"]
+        article.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
+
+
+@dataclass
+class ContentFile:
+    path: Path
+    display: str
+    form: ContentFileForm
+    article: Article | None  # the row with the file's slug, as it is in the database
+    # Fingerprints of what the file says, and of that row.
+    snapshot: str
+    current: str | None
+
+    @property
+    def slug(self) -> str:
+        return self.form.cleaned_data["slug"]
+
+    @property
+    def order(self) -> int | None:
+        return self.form.cleaned_data["order"]
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_file(
+    path: Path, root: Path, articles: dict[str, Article]
+) -> tuple[ContentFile | None, list[str]]:
+    """Read one content file and check it with the article form, against the row with its slug
+    in ``articles``, if any. Return it, or the ``PATH: key: problem`` lines that stop it."""
+    display = display_path(path)
+    problems: list[str] = []
+
+    def problem(key: str, message: str) -> None:
+        problems.append(f"{display}: {key}: {message}")
+
+    parsed = _front_matter(path.read_bytes(), problem)
+    if parsed is None:
+        return None, problems
+    data, body = parsed
+
+    for key in sorted(set(map(str, data)) - set(KEYS)):
+        problem(key, f"unknown field (allowed: {', '.join(KEYS)})")
+    form_data = {"body": body, "slug": path.stem, **FILE_DEFAULTS}
+    reported = set()
+    for key, value in data.items():
+        if key not in FIELDS or value is None:
+            continue
+        if _wants_text(FIELDS[key]) and not isinstance(value, str):
+            problem(key, "must be text (put it in quotes if it looks like a number or yes/no)")
+            reported.add(key)
+            continue
+        form_data[FIELDS[key]] = value
+
+    existing = articles.get(form_data["slug"]) if isinstance(form_data["slug"], str) else None
+    current = snapshot(existing) if existing else None
+    files, image_digest = {}, ""
+    if data.get("image") is not None and "image" not in reported:
+        picture = _picture_beside(path, root, data["image"], form_data["slug"])
+        if isinstance(picture, str):
+            problem("image", picture)
+            reported.add("image")
+        else:
+            image_digest = hashlib.sha256(picture.read()).hexdigest()
+            picture.seek(0)
+            # An unchanged picture stays as it is stored; a new one is checked by the form.
+            if existing is None or _digest(existing.image) != image_digest:
+                files["image"] = picture
+    elif existing is not None and existing.image:
+        form_data["image-clear"] = "on"
+
+    # The form fills in the article it is given, so it gets a copy: saved only if the file wins.
+    form = ContentFileForm(form_data, files, instance=copy.copy(existing) or Article())
+    for name, errors in form.errors.as_data().items():
+        key = FILE_KEYS.get(name, name if name in ARTICLE_FIELDS else "file")
+        if key in reported:
+            continue
+        for error in errors:
+            message = " ".join(error.messages)
+            if error.code in SHOW_VALUE and key in data:
+                message += f" (the file says {data[key]!r})"
+            problems.append(f"{display}: {key}: {message}")
+    if problems:
+        return None, problems
+    new = snapshot(form.instance, form.cleaned_data["tags"], image_digest)
+    return ContentFile(
+        path=path, display=display, form=form, article=existing, snapshot=new, current=current
+    ), []
+
+
+def _front_matter(encoded: bytes, problem) -> tuple[dict, str] | None:
+    try:
+        raw = encoded.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as error:
+        line = encoded[: error.start].count(b"\n") + 1
+        problem("file", f"is not UTF-8 text (line {line}); save it as UTF-8")
+        return None
+    match = FRONT_MATTER_RE.match(raw)
+    if not match:
+        problem(
+            "front matter",
+            "the file must start with a '---' line, the fields, and another '---' line",
+        )
+        return None
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        problem("front matter", f"is not valid YAML{where}: {getattr(error, 'problem', error)}")
+        return None
+    if not isinstance(data, dict):
+        problem("front matter", "must be a list of 'key: value' lines")
+        return None
+    return data, normalise_body(raw[match.end() :])
+
+
+def _wants_text(name: str) -> bool:
+    """A key whose YAML value must be a string: YAML reads `yes` or `2024` as something else."""
+    field = ArticleForm.base_fields[name]
+    return isinstance(field, forms.CharField) and not isinstance(field, forms.SlugField)
+
+
+def _picture_beside(path: Path, root: Path, name, slug) -> SimpleUploadedFile | str:
+    """The picture a file names, as an upload for the form; or why it cannot be read."""
+    if not isinstance(name, str) or not name.strip():
+        return "must be the file name of a picture beside the article"
+    picture = (path.parent / name.strip()).resolve()
+    if not picture.is_relative_to(root.resolve()):
+        return f"{name!r} is outside the content folder"
+    if not picture.is_file():
+        return f"{name!r} was not found beside the article"
+    return SimpleUploadedFile(f"{slug}{picture.suffix.lower()}", picture.read_bytes())
+
+
+def snapshot(
+    article: Article, tags: list[str] | None = None, image_digest: str | None = None
+) -> str:
+    """A fingerprint of what a content file says about ``article`` (its own tags and stored
+    picture unless given): the same for an article and the file it was loaded from or exported
+    to, so an edit made on either side shows."""
+    values = {FILE_KEYS.get(name, name): _plain(article, name) for name in ARTICLE_FIELDS}
+    values["body"] = normalise_body(article.body or "")
+    values["review_due"] = article.review_due or default_review_due(article.reviewed)
+    values["tags"] = sorted(tags) if tags is not None else values["tags"]
+    values["image"] = image_digest if image_digest is not None else _digest(article.image)
+    encoded = json.dumps(values, sort_keys=True, default=dt.date.isoformat)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _plain(article: Article, name: str):
+    """A field's value as a content file writes it."""
+    field = Article._meta.get_field(name)
+    if isinstance(field, models.ManyToManyField):
+        return sorted(str(item) for item in getattr(article, name).all()) if article.pk else []
+    value = getattr(article, name)
+    if isinstance(field, models.DateTimeField):
+        return value.astimezone(dt.UTC).isoformat() if value else None
+    return value
+
+
+def _digest(image) -> str:
+    if not image:
+        return ""
+    try:
+        with image.open("rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except FileNotFoundError:
+        return "missing"
+
+
+def file_text(article: Article, directory: Path) -> str:
+    """``article`` as a content file (its picture, if any, is written beside it)."""
+    front = {}
+    for name in FRONT_MATTER_FIELDS:
+        key = FILE_KEYS.get(name, name)
+        value = _plain(article, name)
+        if name == "slug" or value in (None, "", []) or value == FILE_DEFAULTS.get(key):
+            continue
+        if name == "review_due" and value == default_review_due(article.reviewed):
+            continue
+        if name == "image":
+            value = f"{article.slug}{Path(article.image.name).suffix}"
+            with article.image.open("rb") as source:
+                (directory / value).write_bytes(source.read())
+        front[key] = value
+    header = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=10**6)
+    return f"---\n{header}---\n{article.body}"

@@ -1,0 +1,53 @@
+from django.core.cache import cache
+from django.db import models
+
+
+class ClinicDetails(models.Model):
+    """The clinic's contact details, shown beside every article. There is one row."""
+
+    CACHE_KEY = "clinic-details"
+
+    name = models.CharField(
+        max_length=200, default="[Clinic name]", help_text="As patients know it."
+    )
+    phone = models.CharField(
+        max_length=40, default="[Clinic phone number]", help_text="The number patients should call."
+    )
+    email = models.EmailField(blank=True, help_text="Optional: an address patients may write to.")
+    address = models.TextField(
+        default="[Clinic address]", help_text="The full address, one part per line."
+    )
+    opening_hours = models.TextField(
+        default="[Opening hours]", help_text="For example: Monday to Friday, 8am to 6pm."
+    )
+    booking_url = models.URLField(
+        "booking address",
+        blank=True,
+        help_text="The web address where patients book an appointment (starting https://).",
+    )
+
+    class Meta:
+        verbose_name = "clinic details"
+        verbose_name_plural = "clinic details"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    @property
+    def phone_href(self) -> str:
+        digits = "".join(c for c in self.phone if c.isdigit() or c == "+")
+        return f"tel:{digits}" if sum(c.isdigit() for c in digits) >= 6 else ""
+
+    @classmethod
+    def load(cls) -> "ClinicDetails":
+        """The details, from the cache when possible; the placeholders if none were saved."""
+        details = cache.get(cls.CACHE_KEY)
+        if details is None:
+            details = cls.objects.filter(pk=1).first() or cls(pk=1)
+            cache.set(cls.CACHE_KEY, details, timeout=None)
+        return details
