@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from .models import ClinicDetails
@@ -6,9 +5,8 @@ from .subscriptions import CONSENT_WORDING
 
 
 def site(request):
-    """The site's address, and the clinic's details (looked up only if a page shows them)."""
+    """The clinic's details (looked up only if a page shows them)."""
     return {
-        "site_url": settings.SITE_URL,
         "clinic": SimpleLazyObject(ClinicDetails.load),
         "consent_wording": CONSENT_WORDING,
     }

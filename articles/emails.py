@@ -3,17 +3,13 @@
 No tracking pixels, no click tracking: links go straight to the page they name.
 """
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from .links import absolute_url as absolute
 from .models import Article, ClinicDetails, Subscriber
 from .tokens import confirm_token, unsubscribe_token
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def _message(subscriber: Subscriber, subject: str, template: str, **context) -> EmailMessage:
@@ -24,7 +20,7 @@ def _message(subscriber: Subscriber, subject: str, template: str, **context) -> 
         {
             "clinic": clinic,
             "unsubscribe_url": unsubscribe_url,
-            "site_url": settings.SITE_URL,
+            "home_url": absolute("/"),
             **context,
         },
     )

@@ -1,6 +1,6 @@
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 
+from .links import absolute_url
 from .models import Article, ClinicDetails
 
 FEED_LENGTH = 20
@@ -16,10 +16,10 @@ class LatestArticlesFeed(Feed):
         return f"{ClinicDetails.load().name}: dry needling articles"
 
     def link(self) -> str:
-        return settings.SITE_URL + "/"
+        return absolute_url("/")
 
     def feed_url(self) -> str:
-        return settings.SITE_URL + "/feed/"
+        return absolute_url("/feed/")
 
     def items(self):
         return Article.objects.published().newest_first()[:FEED_LENGTH]
@@ -31,7 +31,7 @@ class LatestArticlesFeed(Feed):
         return article.summary
 
     def item_link(self, article: Article) -> str:
-        return settings.SITE_URL + article.get_absolute_url()
+        return absolute_url(article.get_absolute_url())
 
     def item_pubdate(self, article: Article):
         return article.display_date

@@ -1,9 +1,7 @@
-from urllib.parse import urlsplit
-
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from .links import site_scheme_and_domain
 from .models import Article
 
 
@@ -12,11 +10,10 @@ class _SiteUrlSitemap(Sitemap):
 
     @property
     def protocol(self) -> str:
-        return urlsplit(settings.SITE_URL).scheme
+        return site_scheme_and_domain()[0]
 
     def get_domain(self, site=None) -> str:
-        parts = urlsplit(settings.SITE_URL)
-        return parts.netloc + parts.path
+        return site_scheme_and_domain()[1]
 
 
 class ArticleSitemap(_SiteUrlSitemap):

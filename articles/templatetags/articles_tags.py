@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import SafeString, mark_safe
 
+from articles.links import absolute_url
 from articles.markdown import figure_html
 
 register = template.Library()
@@ -16,10 +17,15 @@ def ld_json(data: dict) -> SafeString:
     return mark_safe(text)  # noqa: S308 (escaped above, as Django's json_script does)
 
 
+@register.filter
+def absolute(path: str) -> str:
+    """``{{ article.get_absolute_url|absolute }}``: the full address, from SITE_URL."""
+    return absolute_url(path)
+
+
 @register.simple_tag(takes_context=True)
 def medical_webpage(context, article) -> SafeString:
     """schema.org MedicalWebPage for an article, so search engines see when it was reviewed."""
-    site_url = context["site_url"]
     clinic = context["clinic"]
     data = {
         "@context": "https://schema.org",
@@ -27,14 +33,14 @@ def medical_webpage(context, article) -> SafeString:
         "name": article.title,
         "headline": article.title,
         "description": article.summary,
-        "url": site_url + article.get_absolute_url(),
+        "url": absolute_url(article.get_absolute_url()),
         "inLanguage": "en-GB",
         "lastReviewed": article.reviewed.isoformat(),
         "datePublished": article.display_date.date().isoformat(),
         "dateModified": article.updated_at.date().isoformat(),
         "about": {"@type": "MedicalTherapy", "name": "Dry needling"},
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
-        "publisher": {"@type": "MedicalClinic", "name": clinic.name, "url": site_url + "/"},
+        "publisher": {"@type": "MedicalClinic", "name": clinic.name, "url": absolute_url("/")},
     }
     if article.reviewer:
         data["reviewedBy"] = {"@type": "Person", "jobTitle": article.reviewer}
