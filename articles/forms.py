@@ -51,6 +51,8 @@ class ArticleForm(forms.ModelForm):
 
 
 class SubscribeForm(forms.Form):
+    """The sign-up fields, rendered from here on every page that offers them."""
+
     email = forms.CharField(
         label="Your email address",
         max_length=1000,  # the real limit is checked in clean_email, with a clearer message
@@ -63,8 +65,16 @@ class SubscribeForm(forms.Form):
         error_messages={"required": "Tick the box to say you would like these emails."},
     )
     # A field people never see: only form-filling robots put something in it.
-    website = forms.CharField(required=False, label="Leave this empty")
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
     page = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def clean_email(self) -> str:
         raw = self.cleaned_data["email"]

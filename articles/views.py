@@ -17,6 +17,7 @@ from .forms import SubscribeForm
 from .models import Article
 
 SIGNUPS_PER_HOUR = 10
+SIGNUP_IDS = "signup-%s"
 
 LATEST_COUNT = 5
 
@@ -89,6 +90,9 @@ class SubscribeView(FormView):
     def get_initial(self):
         return {"page": self.request.path}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "auto_id": SIGNUP_IDS}
+
     def post(self, request, *args, **kwargs):
         if not ratelimit.allow(
             "signup:" + ratelimit.client_address(request), SIGNUPS_PER_HOUR, 3600
@@ -112,7 +116,7 @@ class SubscribeCheckView(View):
     nothing: it shows the sign-up form again, filled in, with a token, to be sent from there."""
 
     def post(self, request):
-        form = SubscribeForm(request.POST)
+        form = SubscribeForm(request.POST, auto_id=SIGNUP_IDS)
         form.is_valid()
         return render(request, "subscribe/subscribe.html", {"form": form, "checking": True})
 

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 
 from articles import ratelimit
+from articles.forms import SubscribeForm
 from articles.models import Subscriber
 from articles.subscriptions import CONSENT_VERSION, CONSENT_WORDING
 from articles.tokens import confirm_token, unsubscribe_token
@@ -227,10 +228,10 @@ def test_bad_address_is_explained_next_to_the_field_and_nothing_happens(client, 
     html = response.content.decode()
     assert response.status_code == 200
     assert (
-        f'<p class="error-message" id="signup-email-error"><span class="visually-hidden">Error:</span> {message}</p>'
+        f'<p class="error-message" id="signup-email_error"><span class="visually-hidden">Error:</span> {message}</p>'
         in html
     )
-    assert 'aria-describedby="signup-email-error"' in html
+    assert 'aria-describedby="signup-email_error"' in html
     assert f'<li><a href="#signup-email">{message}</a></li>' in html
     assert Subscriber.objects.count() == 0
     assert mail.outbox == []
@@ -326,7 +327,7 @@ def test_footer_form_keeps_article_pages_free_of_tokens_and_cookies(client, make
     assert (
         '<form class="subscribe-form" method="post" action="/subscribe/check/" novalidate>' in html
     )
-    assert '<input type="hidden" name="page" value="/articles/aftercare/">' in html
+    assert '<input type="hidden" name="page" value="/articles/aftercare/" id="footer-page">' in html
     assert "csrfmiddlewaretoken" not in html
     assert not response.cookies
     assert "Cookie" not in response.get("Vary", "")
@@ -344,7 +345,7 @@ def test_footer_form_leads_to_the_real_form_filled_in_and_stores_nothing():
     assert response.status_code == 200
     assert "Almost done: check your address, then press Subscribe." in html
     assert 'value="reader@example.org"' in html
-    assert 'name="consent" value="on" required checked' in html
+    assert '<input type="checkbox" name="consent" required id="signup-consent" checked>' in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert Subscriber.objects.count() == 0
     assert mail.outbox == []
@@ -399,3 +400,14 @@ def test_pages_about_a_subscription_stay_out_of_search_engines(client):
         html = response.content.decode()
         assert '<meta name="robots" content="noindex">' in html, response.request["PATH_INFO"]
         assert 'action="/subscribe/check/"' not in html, response.request["PATH_INFO"]
+
+
+def test_both_signup_forms_show_what_the_form_class_declares(client, make_article, monkeypatch):
+    make_article("aftercare")
+    monkeypatch.setattr(SubscribeForm.base_fields["email"], "label", "Email for updates")
+
+    footer = client.get("/articles/aftercare/").content.decode()
+    page = client.get("/subscribe/").content.decode()
+
+    assert '<label for="footer-email">Email for updates</label>' in footer
+    assert '<label for="signup-email">Email for updates</label>' in page
