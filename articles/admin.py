@@ -1,11 +1,9 @@
-import csv
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,6 +13,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from . import updates
+from .exports import csv_download
 from .forms import ArticleForm
 from .models import Article, ClinicDetails, Subscriber, Tag, default_review_due
 from .models.article import REVIEW_SOON_DAYS
@@ -269,13 +268,6 @@ class ClinicDetailsAdmin(admin.ModelAdmin):
         return False
 
 
-class _Echo:
-    """A file-like object whose write() hands back the line, so rows stream one at a time."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
     list_display = ("email", "status", "created_at", "confirmed_at", "consent_page")
@@ -298,23 +290,4 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export selected subscribers to CSV (with consent record)")
     def export_csv(self, request, queryset):
-        writer = csv.writer(_Echo())
-        rows = queryset.order_by("pk").values_list(*CSV_COLUMNS).iterator(chunk_size=2000)
-        lines = (writer.writerow([_csv_value(v) for v in row]) for row in rows)
-        response = StreamingHttpResponse(
-            _with_header(writer.writerow(CSV_COLUMNS), lines), content_type="text/csv"
-        )
-        stamp = timezone.now().strftime("%Y-%m-%d")
-        response["Content-Disposition"] = f'attachment; filename="subscribers-{stamp}.csv"'
-        return response
-
-
-def _with_header(header: str, lines):
-    yield header
-    yield from lines
-
-
-def _csv_value(value) -> str:
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value or "")
-    # A cell starting with = + - @ would run as a formula when the file is opened in a spreadsheet.
-    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
+        return csv_download(queryset.order_by("pk"), CSV_COLUMNS, "subscribers")

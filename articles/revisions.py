@@ -3,12 +3,8 @@
 import difflib
 from dataclasses import dataclass
 
+from .forms import ARTICLE_FIELDS
 from .models import Article, Tag
-
-COMPARED_FIELDS = [
-    "title", "summary", "body", "status", "published_at", "reviewed", "review_due", "reviewer",
-    "order", "tags", "image", "image_alt",
-]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -27,7 +23,7 @@ def _as_lines(name: str, value) -> list[str]:
 def changes_between(older: dict, newer: dict) -> list[FieldChange]:
     """The fields that differ between two versions' field values, oldest first in each diff."""
     changes = []
-    for name in COMPARED_FIELDS:
+    for name in ARTICLE_FIELDS:
         before, after = _as_lines(name, older.get(name)), _as_lines(name, newer.get(name))
         if before == after:
             continue

@@ -1,13 +1,17 @@
 import datetime as dt
+import io
 import socket
 from pathlib import Path
 
 import pytest
 import yaml
 from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.utils import timezone
+from PIL import Image
 
-from articles.models import Article
+from articles.models import Article, Subscriber
 
 REVIEWED = dt.date(2026, 1, 15)
 
@@ -62,6 +66,53 @@ def make_article(db):
         }
         values.update(fields)
         return Article.objects.create(slug=slug, **values)
+
+    return make
+
+
+@pytest.fixture
+def staff_user(db) -> User:
+    """A member of clinic staff: in the "Clinic editor" group, with what that group allows."""
+    user = User.objects.create_user("editor", password="a-long-password-1", is_staff=True)
+    user.groups.add(Group.objects.get(name="Clinic editor"))
+    return user
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def make_subscriber(db):
+    """A subscriber with a consent record; ``status`` and any field can be given."""
+
+    def make(email: str = "reader@example.org", status: str = "pending", **fields) -> Subscriber:
+        long_ago = timezone.now() - dt.timedelta(days=30)
+        values = {
+            "key": email[:8],
+            "consent_wording_version": "2026-11",
+            "consent_given_at": long_ago,
+            "consent_page": "/articles/aftercare/",
+            "confirmation_sent_at": long_ago,
+        }
+        if status == Subscriber.Status.CONFIRMED:
+            values["confirmed_at"] = long_ago
+        values.update(fields)
+        return Subscriber.objects.create(email=email, status=status, **values)
+
+    return make
+
+
+@pytest.fixture
+def picture():
+    """The bytes of a small real picture: ``picture("JPEG", size=(40, 30), exif=...)``."""
+
+    def make(kind: str = "PNG", size=(40, 30), colour: str = "teal", **save_options) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("RGB", size, colour).save(buffer, kind, **save_options)
+        return buffer.getvalue()
 
     return make
 

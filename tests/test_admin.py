@@ -1,17 +1,14 @@
 """The admin as clinic staff use it."""
 
+import csv
+
 import pytest
-from django.contrib.auth.models import User
+from django.db import connection
+from django.utils import timezone
 
 from articles.models import ClinicDetails, Subscriber
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(User.objects.create_superuser("boss", "boss@example.org", "pw"))
-    return client
 
 
 def test_staff_set_clinic_details_and_every_page_shows_them_at_once(
@@ -63,27 +60,42 @@ def test_bad_booking_address_is_refused_next_to_the_field(admin_client):
     assert not ClinicDetails.objects.exists()
 
 
-def make_subscribers(count: int, **fields) -> None:
-    from django.utils import timezone
+@pytest.fixture
+def make_subscribers(make_subscriber):
+    def make(count: int, **fields) -> None:
+        for n in range(count):
+            make_subscriber(f"person{n}@example.org", **fields)
 
-    now = timezone.now()
-    Subscriber.objects.bulk_create(
-        [
-            Subscriber(
-                email=f"person{n}@example.org",
-                key=f"k{n}",
-                consent_wording_version="2026-11",
-                consent_given_at=now,
-                consent_page="/articles/aftercare/",
-                **fields,
-            )
-            for n in range(count)
-        ],
-        batch_size=5000,
+    return make
+
+
+def insert_subscribers(count: int) -> None:
+    """Many subscribers in one statement, made by the database itself (fast on both engines)."""
+    table = Subscriber._meta.db_table
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(name)
+        for name in (
+            "email",
+            "status",
+            "key",
+            "consent_wording_version",
+            "consent_given_at",
+            "consent_page",
+            "created_at",
+        )
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 (names from the model)
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %s) "
+            "SELECT 'person' || i || '@example.org', 'pending', 'k' || i, '2026-11', %s, "
+            "'/articles/aftercare/', %s FROM n",
+            [count - 1, timezone.now(), timezone.now()],
+        )
 
 
-def test_subscriber_list_counts_each_status_and_can_be_searched(admin_client):
+def test_subscriber_list_counts_each_status_and_can_be_searched(admin_client, make_subscribers):
     make_subscribers(3)
     Subscriber.objects.filter(email="person0@example.org").update(status="confirmed")
 
@@ -97,7 +109,7 @@ def test_subscriber_list_counts_each_status_and_can_be_searched(admin_client):
     assert [s.email for s in found.context["cl"].result_list] == ["person2@example.org"]
 
 
-def test_consent_record_cannot_be_changed_or_invented_in_the_admin(admin_client):
+def test_consent_record_cannot_be_changed_or_invented_in_the_admin(admin_client, make_subscribers):
     make_subscribers(1)
     subscriber = Subscriber.objects.get()
 
@@ -114,7 +126,7 @@ def test_consent_record_cannot_be_changed_or_invented_in_the_admin(admin_client)
     assert admin_client.get("/admin/articles/subscriber/add/").status_code == 403
 
 
-def test_deleting_a_subscriber_removes_their_data(admin_client, make_article):
+def test_deleting_a_subscriber_removes_their_data(admin_client, make_article, make_subscribers):
     from articles.models import Delivery
 
     make_subscribers(1)
@@ -130,7 +142,9 @@ def test_deleting_a_subscriber_removes_their_data(admin_client, make_article):
     assert not any("person0" in entry.object_repr for entry in LogEntry.objects.all())
 
 
-def test_csv_export_includes_the_consent_record_and_defuses_formulas(admin_client):
+def test_csv_export_includes_the_consent_record_and_defuses_formulas(
+    admin_client, make_subscribers
+):
     make_subscribers(2)
     Subscriber.objects.filter(email="person1@example.org").update(consent_page="=HYPERLINK(1)")
 
@@ -148,30 +162,38 @@ def test_csv_export_includes_the_consent_record_and_defuses_formulas(admin_clien
         "email,status,consent_wording_version,consent_given_at,consent_page,"
         "confirmation_sent_at,confirmed_at,unsubscribed_at,created_at"
     )
-    assert lines[1].startswith("person0@example.org,pending,2026-11,")
-    assert ",/articles/aftercare/,,,," in lines[1]
-    assert ",'=HYPERLINK(1),,,," in lines[2]
+    rows = list(csv.reader(lines[1:]))
+    assert [row[:3] + row[4:5] + row[6:8] for row in rows] == [
+        ["person0@example.org", "pending", "2026-11", "/articles/aftercare/", "", ""],
+        ["person1@example.org", "pending", "2026-11", "'=HYPERLINK(1)", "", ""],
+    ]
 
 
 def test_csv_export_of_100000_subscribers_streams_in_flat_memory(admin_client):
     import tracemalloc
 
-    from articles.admin import SubscriberAdmin
-
-    make_subscribers(100_000)
-    export = SubscriberAdmin(Subscriber, None).export_csv
+    insert_subscribers(100_000)
+    # "Select all 100,000" in the list, then the export action.
+    response = admin_client.post(
+        "/admin/articles/subscriber/",
+        {
+            "action": "export_csv",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": [Subscriber.objects.first().pk],
+        },
+    )
 
     tracemalloc.start()
-    response = export(None, Subscriber.objects.all())
-    rows = sum(1 for _ in response.streaming_content)
+    lines = sum(block.count(b"\n") for block in response.streaming_content)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
-    assert rows == 100_001
+    assert lines == 100_001
     assert peak < 8 * 1024 * 1024, peak
 
 
-def test_staff_can_email_subscribers_about_an_article(admin_client, make_article):
+def test_staff_can_email_subscribers_about_an_article(admin_client, make_article, make_subscribers):
     from django.core import mail
 
     make_subscribers(2, status="confirmed")

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from articles.importers import load_content
@@ -11,12 +10,6 @@ from articles.models import Article
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def staff(client):
-    client.force_login(User.objects.create_superuser("editor", "editor@example.org", "pw"))
-    return client
 
 
 def article_form(**changes) -> dict:
@@ -42,8 +35,8 @@ def form_errors(response) -> dict:
     return response.context["adminform"].form.errors
 
 
-def test_staff_write_an_article_and_it_is_rendered_once(staff, client):
-    response = staff.post("/admin/articles/article/add/", article_form(status="published"))
+def test_staff_write_an_article_and_it_is_rendered_once(staff_client, client):
+    response = staff_client.post("/admin/articles/article/add/", article_form(status="published"))
 
     assert response.status_code == 302
     article = Article.objects.get()
@@ -53,11 +46,11 @@ def test_staff_write_an_article_and_it_is_rendered_once(staff, client):
     assert client.get("/articles/pain-after-needling/").status_code == 200
 
 
-def test_hostile_markdown_saved_in_the_admin_is_made_safe(staff):
+def test_hostile_markdown_saved_in_the_admin_is_made_safe(staff_client):
     body = (
         "<script>alert(1)</script>\r\n\r\n[click](javascript:alert(1)) <img src=x onerror=alert(1)>"
     )
-    staff.post("/admin/articles/article/add/", article_form(body=body))
+    staff_client.post("/admin/articles/article/add/", article_form(body=body))
 
     html = Article.objects.get().body_html
     assert "<script" not in html and "<img" not in html and "javascript:" not in html
@@ -85,8 +78,8 @@ def test_hostile_markdown_saved_in_the_admin_is_made_safe(staff):
     ],
     ids=["placeholder-alt", "empty-alt", "future-review"],
 )
-def test_publishing_needs_a_review_and_described_pictures(staff, changes, field, message):
-    response = staff.post(
+def test_publishing_needs_a_review_and_described_pictures(staff_client, changes, field, message):
+    response = staff_client.post(
         "/admin/articles/article/add/", article_form(status="published", **changes)
     )
 
@@ -95,35 +88,49 @@ def test_publishing_needs_a_review_and_described_pictures(staff, changes, field,
     assert Article.objects.count() == 0
 
 
-def test_a_draft_may_keep_an_undescribed_picture_while_staff_work_on_it(staff):
-    response = staff.post(
+def test_a_draft_may_keep_an_undescribed_picture_while_staff_work_on_it(staff_client):
+    response = staff_client.post(
         "/admin/articles/article/add/", article_form(body="![Describe the picture here](/x.png)")
     )
 
     assert response.status_code == 302
 
 
-def test_next_review_must_come_after_the_last(staff):
-    response = staff.post("/admin/articles/article/add/", article_form(review_due="2025-01-01"))
+def test_next_review_must_come_after_the_last(staff_client):
+    response = staff_client.post(
+        "/admin/articles/article/add/", article_form(review_due="2025-01-01")
+    )
 
     assert form_errors(response) == {
         "review_due": ["The next review must come after the last one."]
     }
 
 
-def test_list_shows_status_and_overdue_reviews_and_filters_them(staff, make_article):
+def test_list_shows_status_and_overdue_reviews_and_filters_them(staff_client, make_article):
     make_article("old", title="Old", reviewed=dt.date(2024, 1, 1), review_due=dt.date(2025, 1, 1))
     make_article("fresh", title="Fresh", reviewed=TODAY)
     make_article("later", title="Later", published_at=timezone.now() + dt.timedelta(days=2))
     make_article("draft", title="Draft", status="draft", reviewed=TODAY)
 
-    listing = staff.get("/admin/articles/article/").content.decode()
-    overdue = staff.get("/admin/articles/article/", {"review": "overdue"}).context["cl"].result_list
-    scheduled = (
-        staff.get("/admin/articles/article/", {"state": "scheduled"}).context["cl"].result_list
+    listing = staff_client.get("/admin/articles/article/").content.decode()
+    overdue = (
+        staff_client.get("/admin/articles/article/", {"review": "overdue"})
+        .context["cl"]
+        .result_list
     )
-    drafts = staff.get("/admin/articles/article/", {"state": "draft"}).context["cl"].result_list
-    live = staff.get("/admin/articles/article/", {"state": "published"}).context["cl"].result_list
+    scheduled = (
+        staff_client.get("/admin/articles/article/", {"state": "scheduled"})
+        .context["cl"]
+        .result_list
+    )
+    drafts = (
+        staff_client.get("/admin/articles/article/", {"state": "draft"}).context["cl"].result_list
+    )
+    live = (
+        staff_client.get("/admin/articles/article/", {"state": "published"})
+        .context["cl"]
+        .result_list
+    )
 
     assert '<strong class="overdue">Overdue since 1 Jan 2025</strong>' in listing
     assert "Scheduled for " in listing
@@ -133,11 +140,11 @@ def test_list_shows_status_and_overdue_reviews_and_filters_them(staff, make_arti
     assert sorted(a.slug for a in live) == ["fresh", "old"]
 
 
-def test_actions_publish_unpublish_and_mark_reviewed(staff, make_article):
+def test_actions_publish_unpublish_and_mark_reviewed(staff_client, make_article):
     ready = make_article("ready", status="draft")
     unready = make_article("unready", title="Unready", status="draft", body="![](/x.png)")
 
-    response = staff.post(
+    response = staff_client.post(
         "/admin/articles/article/",
         {"action": "publish", "_selected_action": [ready.pk, unready.pk]},
         follow=True,
@@ -148,10 +155,12 @@ def test_actions_publish_unpublish_and_mark_reviewed(staff, make_article):
     assert Article.objects.get(slug="ready").status == "published"
     assert Article.objects.get(slug="unready").status == "draft"
 
-    staff.post("/admin/articles/article/", {"action": "unpublish", "_selected_action": [ready.pk]})
+    staff_client.post(
+        "/admin/articles/article/", {"action": "unpublish", "_selected_action": [ready.pk]}
+    )
     assert Article.objects.get(slug="ready").status == "draft"
 
-    staff.post(
+    staff_client.post(
         "/admin/articles/article/",
         {"action": "mark_reviewed_today", "_selected_action": [ready.pk]},
     )
@@ -160,11 +169,11 @@ def test_actions_publish_unpublish_and_mark_reviewed(staff, make_article):
     assert ready.review_due > TODAY
 
 
-def test_staff_preview_a_draft_that_the_public_cannot_see(staff, client, make_article):
+def test_staff_preview_a_draft_that_the_public_cannot_see(staff_client, client, make_article):
     make_article("secret", title="Secret", status="draft")
 
-    preview = staff.get("/articles/secret/preview/")
-    staff.logout()
+    preview = staff_client.get("/articles/secret/preview/")
+    staff_client.logout()
     public = client.get("/articles/secret/")
     visitor_preview = client.get("/articles/secret/preview/")
 
@@ -176,7 +185,7 @@ def test_staff_preview_a_draft_that_the_public_cannot_see(staff, client, make_ar
     assert visitor_preview["Location"].startswith("/admin/login/")
 
 
-def test_edit_in_the_admin_survives_the_next_content_load(staff, write_article, content_dir):
+def test_edit_in_the_admin_survives_the_next_content_load(staff_client, write_article, content_dir):
     write_article("aftercare", body="From the file.\n")
     load_content(content_dir)
     article = Article.objects.get()
@@ -189,19 +198,15 @@ def test_edit_in_the_admin_survives_the_next_content_load(staff, write_article, 
         reviewed="2026-01-15",
     )
 
-    response = staff.post(f"/admin/articles/article/{article.pk}/change/", form)
+    response = staff_client.post(f"/admin/articles/article/{article.pk}/change/", form)
 
     assert response.status_code == 302
     assert load_content(content_dir).counts() == "created 0, updated 0, unchanged 0, kept 1"
     assert Article.objects.get().body == "Edited by staff.\n"
 
 
-def test_clinic_editor_group_can_do_the_job_and_no_more(client):
-    from django.contrib.auth.models import Group
-
-    editor = User.objects.create_user("nurse", password="pw", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Clinic editor"))
-    client.force_login(editor)
+def test_clinic_editor_group_can_do_the_job_and_no_more(staff_client):
+    client = staff_client
 
     allowed = [
         "/admin/articles/article/add/",

@@ -232,13 +232,9 @@ def test_article_page_costs_at_most_three_queries_on_a_cold_cache(client, shippe
     assert len(queries) <= 3, [q["sql"] for q in queries]
 
 
-def test_print_stylesheet_makes_a_handout(client, shipped):
-    css = (Path(settings.BASE_DIR) / "static/css/site.css").read_text()
-    printed = css[css.index("@media print") :]
+def test_printed_page_says_where_it_came_from(client, shipped):
+    # What the printed page shows and hides is checked in a real browser (tests/e2e).
     html = client.get("/articles/aftercare/").content.decode()
 
-    assert ".site-header nav" in printed and "form" in printed and ".site-footer" in printed
-    assert ".print-only { display: block;" in printed
-    assert ".admonition" in printed and "break-inside: avoid" in printed
     assert "Printed from http://127.0.0.1:8000/articles/aftercare/." in html
     assert "Clinic phone: [Clinic phone number]." in html

@@ -8,13 +8,6 @@ pytestmark = pytest.mark.django_db
 HOSTILE = "## Hello\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))"
 
 
-@pytest.fixture
-def staff_client(client):
-    user = User.objects.create_user("editor", password="pw", is_staff=True)
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize("path", ["/markdownx/markdownify/", "/markdownx/upload/"])
 def test_editor_endpoints_refuse_anonymous_visitors(client, path):
     response = client.post(path, {"content": HOSTILE})

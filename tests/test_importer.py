@@ -8,7 +8,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from PIL import Image
 
 from articles.contentfiles import snapshot
 from articles.importers import ContentError, export_content, load_content
@@ -21,12 +20,6 @@ def run_command(*args) -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
     call_command("load_content", *map(str, args), stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
-
-
-def png_bytes(size=(8, 6), colour="red") -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def test_first_load_creates_and_second_load_changes_nothing(write_article, content_dir):
@@ -187,8 +180,8 @@ def test_file_slug_and_status_defaults(write_article, content_dir):
     assert Article.objects.get(slug="chosen-slug").status == "draft"
 
 
-def test_image_beside_the_file_is_loaded_once(write_article, content_dir):
-    (content_dir / "map.png").write_bytes(png_bytes())
+def test_image_beside_the_file_is_loaded_once(picture, write_article, content_dir):
+    (content_dir / "map.png").write_bytes(picture(size=(8, 6)))
     write_article("one", image="map.png", image_alt="A body map")
 
     assert load_content(content_dir).counts() == "created 1, updated 0, unchanged 0, kept 0"
@@ -198,7 +191,7 @@ def test_image_beside_the_file_is_loaded_once(write_article, content_dir):
     assert article.image_alt == "A body map"
     assert load_content(content_dir).counts() == "created 0, updated 0, unchanged 1, kept 0"
 
-    (content_dir / "map.png").write_bytes(png_bytes(colour="blue"))
+    (content_dir / "map.png").write_bytes(picture(size=(8, 6), colour="blue"))
     assert load_content(content_dir).counts() == "created 0, updated 1, unchanged 0, kept 0"
 
 
@@ -293,10 +286,10 @@ INVALID = [
 
 @pytest.mark.parametrize(("fields", "body", "problem"), INVALID, ids=[p for _, _, p in INVALID])
 def test_invalid_file_names_file_and_field_and_changes_nothing(
-    write_article, content_dir, fields, body, problem
+    picture, write_article, content_dir, fields, body, problem
 ):
     (content_dir / "notes.png").write_text("I am not a picture")
-    (content_dir / "good.png").write_bytes(png_bytes())
+    (content_dir / "good.png").write_bytes(picture(size=(8, 6)))
     write_article("fine")
     path = write_article("broken", body=body or "Words.\n", **fields)
 
@@ -482,8 +475,8 @@ def test_export_of_the_shipped_content_is_byte_for_byte_the_same(shipped_content
     assert exported == shipped
 
 
-def test_round_trip_keeps_every_staff_edit_exactly(write_article, content_dir, tmp_path):
-    (content_dir / "map.png").write_bytes(png_bytes())
+def test_round_trip_keeps_every_staff_edit_exactly(picture, write_article, content_dir, tmp_path):
+    (content_dir / "map.png").write_bytes(picture(size=(8, 6)))
     write_article("one", tags=["b", "a"], order=2, image="map.png", image_alt="A map")
     load_content(content_dir)
     article = Article.objects.get(slug="one")

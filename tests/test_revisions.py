@@ -1,7 +1,6 @@
 """Staff never lose an edit: every save is a version that can be compared and restored."""
 
 import pytest
-from django.contrib.auth.models import User
 from reversion.models import Version
 
 from articles.models import Article
@@ -12,24 +11,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(client):
-    client.force_login(User.objects.create_superuser("editor", "editor@example.org", "pw"))
-    return client
-
-
-@pytest.fixture
-def edited_twice(staff):
-    staff.post("/admin/articles/article/add/", article_form(body="First words.\nSame line."))
+def edited_twice(staff_client):
+    staff_client.post("/admin/articles/article/add/", article_form(body="First words.\nSame line."))
     article = Article.objects.get()
     for body in ["Second words.\nSame line.", "Third words.\nSame line."]:
-        staff.post(f"/admin/articles/article/{article.pk}/change/", article_form(body=body))
+        staff_client.post(f"/admin/articles/article/{article.pk}/change/", article_form(body=body))
     return article
 
 
-def test_every_save_is_kept_in_the_history(staff, edited_twice):
+def test_every_save_is_kept_in_the_history(staff_client, edited_twice):
     versions = Version.objects.get_for_object(edited_twice)
 
-    history = staff.get(f"/admin/articles/article/{edited_twice.pk}/history/")
+    history = staff_client.get(f"/admin/articles/article/{edited_twice.pk}/history/")
 
     assert [v.field_dict["body"] for v in versions] == [
         "Third words.\nSame line.\n",
@@ -40,10 +33,10 @@ def test_every_save_is_kept_in_the_history(staff, edited_twice):
     assert "<h2>Compare two versions</h2>" in history.content.decode()
 
 
-def test_two_versions_can_be_compared(staff, edited_twice):
+def test_two_versions_can_be_compared(staff_client, edited_twice):
     newest, _, oldest = Version.objects.get_for_object(edited_twice)
 
-    response = staff.get(
+    response = staff_client.get(
         f"/admin/articles/article/{edited_twice.pk}/history/compare/",
         {"from": newest.pk, "to": oldest.pk},
     )
@@ -51,17 +44,17 @@ def test_two_versions_can_be_compared(staff, edited_twice):
     html = response.content.decode()
     assert response.status_code == 200
     assert [c.label for c in response.context["changes"]] == ["body"]
-    assert '<del style="background:#ffebe9;text-decoration:none">− First words.</del>' in html
-    assert '<ins style="background:#e6ffec;text-decoration:none">+ Third words.</ins>' in html
+    assert "<del>− First words.</del>" in html
+    assert "<ins>+ Third words.</ins>" in html
     assert "  Same line." in html
 
 
-def test_an_old_version_can_be_restored(staff, edited_twice):
+def test_an_old_version_can_be_restored(staff_client, edited_twice):
     oldest = Version.objects.get_for_object(edited_twice).last()
 
-    form = staff.get(f"/admin/articles/article/{edited_twice.pk}/history/{oldest.pk}/")
+    form = staff_client.get(f"/admin/articles/article/{edited_twice.pk}/history/{oldest.pk}/")
     assert form.context["adminform"].form.initial["body"] == "First words.\nSame line.\n"
-    staff.post(
+    staff_client.post(
         f"/admin/articles/article/{edited_twice.pk}/history/{oldest.pk}/",
         article_form(body=form.context["adminform"].form.initial["body"]),
     )
@@ -72,13 +65,13 @@ def test_an_old_version_can_be_restored(staff, edited_twice):
     assert Version.objects.get_for_object(edited_twice).count() == 4
 
 
-def test_a_deleted_article_can_be_recovered(staff, edited_twice):
-    staff.post(f"/admin/articles/article/{edited_twice.pk}/delete/", {"post": "yes"})
+def test_a_deleted_article_can_be_recovered(staff_client, edited_twice):
+    staff_client.post(f"/admin/articles/article/{edited_twice.pk}/delete/", {"post": "yes"})
     assert Article.objects.count() == 0
 
-    recover_list = staff.get("/admin/articles/article/recover/")
+    recover_list = staff_client.get("/admin/articles/article/recover/")
     deleted = Version.objects.get_deleted(Article).get()
-    staff.post(
+    staff_client.post(
         f"/admin/articles/article/recover/{deleted.pk}/",
         article_form(body="Third words.\nSame line."),
     )

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from articles import updates
-from articles.models import Article, Delivery, Subscriber
+from articles.models import Article, Delivery
 from articles.tokens import unsubscribe_token
 
 from .mail_backends import KilledAfter
@@ -19,29 +19,14 @@ pytestmark = pytest.mark.django_db
 LONG_AGO = timezone.now() - dt.timedelta(days=30)
 
 
-@pytest.fixture
-def subscriber():
-    def make(email: str, status="confirmed", confirmed_at=LONG_AGO) -> Subscriber:
-        return Subscriber.objects.create(
-            email=email,
-            key=email[:8],
-            status=status,
-            confirmed_at=confirmed_at,
-            consent_given_at=LONG_AGO,
-            confirmation_sent_at=LONG_AGO,
-        )
-
-    return make
-
-
 def run(*args) -> str:
     out = io.StringIO()
     call_command("send_updates", *args, stdout=out)
     return out.getvalue()
 
 
-def test_confirmed_subscriber_is_told_once_about_a_new_article(subscriber, make_article):
-    reader = subscriber("reader@example.org")
+def test_confirmed_subscriber_is_told_once_about_a_new_article(make_subscriber, make_article):
+    reader = make_subscriber("reader@example.org", "confirmed")
     make_article("aftercare", title="Aftercare", summary="What to do after needling.")
 
     assert run() == "confirmations sent 0, update emails sent 1 about 1 article(s), failed 0\n"
@@ -63,8 +48,8 @@ def test_confirmed_subscriber_is_told_once_about_a_new_article(subscriber, make_
     assert message.content_subtype == "plain"
 
 
-def test_links_in_update_emails_go_straight_to_the_page(subscriber, make_article):
-    subscriber("reader@example.org")
+def test_links_in_update_emails_go_straight_to_the_page(make_subscriber, make_article):
+    make_subscriber("reader@example.org", "confirmed")
     make_article("aftercare")
     run()
 
@@ -74,8 +59,8 @@ def test_links_in_update_emails_go_straight_to_the_page(subscriber, make_article
     assert not any("?" in link for link in links)
 
 
-def test_several_new_articles_come_in_one_email(subscriber, make_article):
-    subscriber("reader@example.org")
+def test_several_new_articles_come_in_one_email(make_subscriber, make_article):
+    make_subscriber("reader@example.org", "confirmed")
     make_article("one", title="One", order=1)
     make_article("two", title="Two", order=2)
 
@@ -86,11 +71,13 @@ def test_several_new_articles_come_in_one_email(subscriber, make_article):
     assert message.body.index("One\n") < message.body.index("Two\n")
 
 
-def test_only_confirmed_subscribers_hear_about_published_articles(subscriber, make_article):
-    subscriber("confirmed@example.org")
-    subscriber("pending@example.org", status="pending", confirmed_at=None)
-    subscriber("gone@example.org", status="unsubscribed")
-    subscriber("new@example.org", confirmed_at=timezone.now() + dt.timedelta(minutes=1))
+def test_only_confirmed_subscribers_hear_about_published_articles(make_subscriber, make_article):
+    make_subscriber("confirmed@example.org", "confirmed")
+    make_subscriber("pending@example.org", status="pending", confirmed_at=None)
+    make_subscriber("gone@example.org", status="unsubscribed")
+    make_subscriber(
+        "new@example.org", "confirmed", confirmed_at=timezone.now() + dt.timedelta(minutes=1)
+    )
     make_article("public")
     make_article("draft", status=Article.Status.DRAFT)
     make_article("later", published_at=timezone.now() + dt.timedelta(days=1))
@@ -102,8 +89,8 @@ def test_only_confirmed_subscribers_hear_about_published_articles(subscriber, ma
     ]
 
 
-def test_dry_run_sends_and_records_nothing(subscriber, make_article):
-    subscriber("reader@example.org")
+def test_dry_run_sends_and_records_nothing(make_subscriber, make_article):
+    make_subscriber("reader@example.org", "confirmed")
     make_article("aftercare")
 
     out = run("--dry-run")
@@ -117,10 +104,10 @@ def test_dry_run_sends_and_records_nothing(subscriber, make_article):
 
 
 def test_rerun_after_being_killed_mid_batch_sends_the_rest_and_nothing_twice(
-    subscriber, make_article, settings, monkeypatch
+    make_subscriber, make_article, settings, monkeypatch
 ):
     for number in range(5):
-        subscriber(f"reader{number}@example.org")
+        make_subscriber(f"reader{number}@example.org", "confirmed")
     make_article("aftercare")
     monkeypatch.setattr(updates, "BATCH_SIZE", 2)
     settings.EMAIL_BACKEND = "tests.mail_backends.KilledAfter"
@@ -139,9 +126,9 @@ def test_rerun_after_being_killed_mid_batch_sends_the_rest_and_nothing_twice(
     assert Delivery.objects.filter(sent_at__isnull=True).count() == 0
 
 
-def test_when_the_mail_server_is_down_nothing_is_lost(subscriber, make_article, mail_server):
+def test_when_the_mail_server_is_down_nothing_is_lost(make_subscriber, make_article, mail_server):
     mail_server.go_down()
-    subscriber("reader@example.org")
+    make_subscriber("reader@example.org", "confirmed")
     make_article("aftercare")
 
     with pytest.raises(CommandError) as error:
@@ -159,10 +146,10 @@ def test_when_the_mail_server_is_down_nothing_is_lost(subscriber, make_article, 
     assert Delivery.objects.get().attempts == 2
 
 
-def test_many_subscribers_are_sent_in_batches_each_once(subscriber, make_article, monkeypatch):
+def test_many_subscribers_are_sent_in_batches_each_once(make_subscriber, make_article, monkeypatch):
     monkeypatch.setattr(updates, "BATCH_SIZE", 3)
     for number in range(10):
-        subscriber(f"reader{number}@example.org")
+        make_subscriber(f"reader{number}@example.org", "confirmed")
     make_article("aftercare")
     progress = []
 

@@ -121,22 +121,10 @@ def test_tampered_links_change_nothing(client, path):
     assert Subscriber.objects.get().status == "pending"
 
 
-def test_every_kind_of_address_gets_the_same_answer(client):
-    Subscriber.objects.create(
-        email="pending@example.org", key="a", consent_given_at="2026-01-01T00:00Z"
-    )
-    Subscriber.objects.create(
-        email="confirmed@example.org",
-        key="b",
-        status="confirmed",
-        consent_given_at="2026-01-01T00:00Z",
-    )
-    Subscriber.objects.create(
-        email="gone@example.org",
-        key="c",
-        status="unsubscribed",
-        consent_given_at="2026-01-01T00:00Z",
-    )
+def test_every_kind_of_address_gets_the_same_answer(make_subscriber, client):
+    make_subscriber("pending@example.org")
+    make_subscriber("confirmed@example.org", status="confirmed")
+    make_subscriber("gone@example.org", status="unsubscribed")
     answers = []
     for email in [
         "new@example.org",
@@ -351,10 +339,10 @@ def test_footer_form_leads_to_the_real_form_filled_in_and_stores_nothing():
     assert mail.outbox == []
 
 
-def test_unsubscribe_link_shows_a_button_then_works_without_cookie_or_token(client):
-    subscriber = Subscriber.objects.create(
-        email="r@example.org", key="k", status="confirmed", consent_given_at="2026-01-01T00:00Z"
-    )
+def test_unsubscribe_link_shows_a_button_then_works_without_cookie_or_token(
+    make_subscriber, client
+):
+    subscriber = make_subscriber("r@example.org", status="confirmed")
     path = f"/unsubscribe/{unsubscribe_token(subscriber)}/"
 
     page = client.get(path)
@@ -384,10 +372,8 @@ def test_signing_up_again_after_unsubscribing_retires_old_links(client):
     assert Subscriber.objects.get().status == "pending"
 
 
-def test_pages_about_a_subscription_stay_out_of_search_engines(client):
-    subscriber = Subscriber.objects.create(
-        email="r@example.org", key="k", consent_given_at="2026-01-01T00:00Z"
-    )
+def test_pages_about_a_subscription_stay_out_of_search_engines(make_subscriber, client):
+    subscriber = make_subscriber("r@example.org")
     pages = [
         client.get("/subscribe/"),
         client.get("/subscribe/sent/"),
