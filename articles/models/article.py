@@ -11,7 +11,7 @@ import textstat
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -19,13 +19,11 @@ from markdownx.models import MarkdownxField
 
 from ..markdown import render, renderer_fingerprint, unknown_includes
 from ..pictures import ALT_PLACEHOLDER, PictureField
+from ..search import search_articles
 
 WORDS_PER_MINUTE = 200
 UNDESCRIBED_PICTURE = re.compile(r"!\[\s*(?:" + re.escape(ALT_PLACEHOLDER) + r")?\s*\]\(")
 RELATED_COUNT = 3
-MIN_SEARCH_WORD = 2
-MAX_SEARCH_WORDS = 8
-SEARCH_WEIGHTS = {"title": 5, "summary": 3, "search_text": 1}
 REVIEW_SOON_DAYS = 30
 
 validate_slug = RegexValidator(
@@ -101,19 +99,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(order__isnull=False).order_by("order", "title")
 
     def search(self, query: str) -> "ArticleQuerySet":
-        """Articles with any word of the query, best first: a title match outweighs the body."""
-        terms = list(dict.fromkeys(w for w in query.lower().split() if len(w) >= MIN_SEARCH_WORD))
-        if not terms:
-            return self.none()
-        score = Value(0)
-        for term in terms[:MAX_SEARCH_WORDS]:
-            for name, weight in SEARCH_WEIGHTS.items():
-                score += Case(
-                    When(**{f"{name}__icontains": term}, then=Value(weight)),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                )
-        return self.annotate(score=score).filter(score__gt=0).order_by("-score", "order", "title")
+        """Articles with any word of the query, best first (see articles/search.py)."""
+        return search_articles(self, query)
 
 
 @reversion.register()
