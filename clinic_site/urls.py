@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from markdownx.views import MarkdownifyView
 
-from articles import views
+from articles import editor, views
 from articles.decorators import staff_only
 from articles.feeds import LatestArticlesFeed
 from articles.sitemaps import SITEMAPS
@@ -37,6 +37,9 @@ urlpatterns = [
         name="markdownx_markdownify",
     ),
     path("markdownx/upload/", views.upload_image, name="markdownx_upload"),
+    # The editor's preview frame and live writing checks.
+    path("editor/frame/", editor.frame, name="editor-frame"),
+    path("editor/checks/", editor.checks, name="editor-checks"),
     path("admin/", admin.site.urls),
     # Pictures from the editor and from content/, both checked with Pillow.
     path("media/<path:path>", views.media, name="media"),

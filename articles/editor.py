@@ -1,0 +1,45 @@
+"""The article editor's own endpoints: the preview frame and the live writing checks."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+
+from . import markdown
+from .checks import check_writing
+from .permissions import article_editor_only
+
+# The frame is filled by the editor page; nothing may run inside it or embed it elsewhere.
+FRAME_POLICY = "script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
+
+
+@article_editor_only
+@never_cache
+@require_GET
+@xframe_options_sameorigin
+def frame(request: HttpRequest) -> HttpResponse:
+    """An empty article page with the site's stylesheet, for the editor's preview to fill."""
+    response = render(request, "editor/frame.html")
+    response["Content-Security-Policy"] = FRAME_POLICY
+    return response
+
+
+@article_editor_only
+@never_cache
+@require_POST
+def checks(request: HttpRequest) -> JsonResponse:
+    """The body (field ``content``, as django-markdownx sends it) as patients will see it, with
+    how it reads and what would hurt them."""
+    body = request.POST.get("content", "")
+    rendered = markdown.render(body)
+    report = check_writing(body, rendered)
+    return JsonResponse(
+        {
+            "html": rendered.html,
+            "grade": report.grade,
+            "words": report.words,
+            "minutes": report.minutes,
+            "warnings": report.warnings,
+        }
+    )
