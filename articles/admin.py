@@ -14,8 +14,16 @@ from reversion.models import Version
 
 from . import updates
 from .exports import csv_download
-from .forms import ArticleForm
-from .models import Article, ClinicDetails, Subscriber, Tag, default_review_due
+from .forms import ArticleForm, BlockForm, ReferenceForm
+from .models import (
+    Article,
+    Block,
+    ClinicDetails,
+    Reference,
+    Subscriber,
+    Tag,
+    default_review_due,
+)
 from .models.article import REVIEW_SOON_DAYS
 from .revisions import changes_between
 
@@ -245,6 +253,32 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
                 "out with the next run of send_updates.",
                 messages.ERROR,
             )
+
+
+@admin.register(Block)
+class BlockAdmin(VersionAdmin, MarkdownxModelAdmin):
+    """Text written once and included in articles by name; a change shows on every page at
+    once."""
+
+    form = BlockForm
+    list_display = ("title", "name", "used_in", "updated_at")
+    search_fields = ("title", "name", "body")
+    prepopulated_fields = {"name": ("title",)}
+    Media = ArticleAdmin.Media
+
+    @admin.display(description="used in")
+    def used_in(self, block: Block) -> str:
+        titles = Article.objects.filter(body__contains=block.marker).values_list("title", flat=True)
+        return ", ".join(titles) or "No article yet"
+
+
+@admin.register(Reference)
+class ReferenceAdmin(VersionAdmin):
+    """Each source written once; articles cite it by key and list it under References."""
+
+    form = ReferenceForm
+    list_display = ("key", "authors", "year", "title")
+    search_fields = ("key", "authors", "title", "source")
 
 
 @admin.register(Tag)

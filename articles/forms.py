@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from .models import Article
+from .models import Article, Block, Reference
 from .subscriptions import CONSENT_WORDING
 
 MAX_EMAIL_LENGTH = 254
@@ -48,6 +48,26 @@ class ArticleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The body is kept exactly as written: leading spaces can start a code block.
         self.fields["body"].strip = False
+
+
+class BlockForm(forms.ModelForm):
+    """A block, for the admin and for ``content/blocks/<name>.md``."""
+
+    class Meta:
+        model = Block
+        fields = ["title", "name", "body"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].strip = False
+
+
+class ReferenceForm(forms.ModelForm):
+    """A source in the reference list, for the admin and for ``content/references.yaml``."""
+
+    class Meta:
+        model = Reference
+        fields = ["key", "authors", "year", "title", "source", "url"]
 
 
 class SubscribeForm(forms.Form):

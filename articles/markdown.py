@@ -18,6 +18,8 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from . import includes
+
 CALLOUT_TYPES = ("note", "tip", "warning", "danger")
 
 ALLOWED_TAGS = {
@@ -84,6 +86,7 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 FIGURES_DIR = Path(__file__).resolve().parent / "figures"
 FIGURE_SHORTCODE = re.compile(r"^\[\[figure:([a-z0-9-]+)\]\]$", re.M)
 FIGURE_PARAGRAPH = re.compile(r"<p>\[\[figure:([a-z0-9-]+)\]\]</p>")
+BLOCK_END = re.compile(r"(?<![.!?:;\s>])\s*</(li|h[2-6]|td|th|dt|dd|p)>")
 CLEAN_CONTENT_TAGS = {"script", "style", "iframe", "object", "embed", "template", "math", "svg"}
 
 
@@ -209,14 +212,15 @@ def figure_names() -> list[str]:
     return sorted(path.stem for path in FIGURES_DIR.glob("*.svg"))
 
 
-def unknown_includes(text: str) -> list[str]:
-    """Problems with the drawings a body asks for by name, one sentence each; empty when none."""
+def unknown_includes(text: str, *, in_block: bool = False) -> list[str]:
+    """What a body names that does not exist (a figure, a block, a source), one sentence each;
+    empty when everything it names is there."""
     known = figure_names()
     return [
         f"There is no figure called '{name}' (there are: {', '.join(known)})."
         for name in dict.fromkeys(FIGURE_SHORTCODE.findall(text))
         if name not in known
-    ]
+    ] + includes.problems(text, in_block=in_block)
 
 
 @functools.cache
@@ -238,6 +242,8 @@ def _plain_text(html: str) -> str:
     html = re.sub(r'<div class="footnote">.*</div>', " ", html, flags=re.S)
     html = re.sub(r"<sup [^>]*>.*?</sup>", "", html, flags=re.S)
     html = FIGURE_PARAGRAPH.sub(" ", html)
+    # A list item, heading or table cell reads as a sentence of its own, full stop or not.
+    html = BLOCK_END.sub(r".</\1>", html)
     text = html_lib.unescape(nh3.clean(html, tags=set()))
     return re.sub(r"\s+", " ", text).strip()
 
@@ -247,6 +253,7 @@ def renderer_fingerprint() -> str:
     """Changes whenever this module, a figure or a library it uses changes: stored HTML made by
     another renderer is then stale."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(includes.__file__).read_bytes())
     for path in sorted(FIGURES_DIR.glob("*.svg")):
         digest.update(path.read_bytes())
     digest.update(f"{markdown.__version__} {nh3.__version__}".encode())
@@ -256,7 +263,7 @@ def renderer_fingerprint() -> str:
 def render(text: str) -> Rendered:
     """Render an article body: sanitised HTML, its table of contents and its plain reading text."""
     md = _markdown()
-    html = sanitise(md.convert(text or ""))
+    html = sanitise(md.convert(includes.expand(text or "")))
     toc = [
         {"id": token["id"], "name": token["name"]} for token in md.toc_tokens if token["level"] == 2
     ]

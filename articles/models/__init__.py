@@ -1,4 +1,5 @@
-"""The app's models, one module each: articles, the clinic's details, subscribers."""
+"""The app's models, one module each: articles, text shared by articles (blocks and references),
+the clinic's details, subscribers."""
 
 from .article import (
     Article,
@@ -9,14 +10,17 @@ from .article import (
     normalise_body,
 )
 from .clinic import ClinicDetails
+from .shared import Block, Reference
 from .subscriber import Delivery, Subscriber, SubscriberQuerySet
 
 __all__ = [
     "Article",
     "ArticleQuerySet",
+    "Block",
     "ClinicDetails",
     "Delivery",
     "Neighbours",
+    "Reference",
     "Subscriber",
     "SubscriberQuerySet",
     "Tag",

@@ -1,13 +1,11 @@
 """An article and its tags: the fields, the rules every door runs (``clean``), and the named
 states (draft, scheduled, published; review overdue or due soon)."""
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import reversion
-import textstat
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -17,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+from ..checks import reading_grade, reading_minutes, word_count
 from ..markdown import render, renderer_fingerprint, unknown_includes
 from ..pictures import ALT_PLACEHOLDER, PictureField
 from ..search import search_articles
 
-WORDS_PER_MINUTE = 200
 UNDESCRIBED_PICTURE = re.compile(r"!\[\s*(?:" + re.escape(ALT_PLACEHOLDER) + r")?\s*\]\(")
 RELATED_COUNT = 3
 REVIEW_SOON_DAYS = 30
@@ -217,10 +215,8 @@ class Article(models.Model):
         self.rendered_with = renderer_fingerprint()
         self.search_text = rendered.text
         self.toc = rendered.toc
-        self.word_count = len(rendered.text.split())
-        self.readability_grade = (
-            textstat.flesch_kincaid_grade(rendered.text) if rendered.text else None
-        )
+        self.word_count = word_count(rendered.text)
+        self.readability_grade = reading_grade(rendered.text)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -250,7 +246,7 @@ class Article(models.Model):
 
     @property
     def reading_minutes(self) -> int:
-        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+        return reading_minutes(self.word_count)
 
     @property
     def display_date(self):

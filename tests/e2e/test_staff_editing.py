@@ -20,7 +20,7 @@ def test_live_preview_shows_the_sanitised_page(site, page):
     page.locator("textarea[name=body]").fill(
         '## Aftercare\n\n!!! danger "Get help"\n    Call 999.\n\n<script>window.hacked=1</script>\n'
     )
-    preview = page.locator(".markdownx-preview")
+    preview = page.frame_locator("iframe.editor-frame").locator(".prose")
     preview.locator("h2#aftercare").wait_for()
 
     html = preview.inner_html()

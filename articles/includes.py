@@ -1,0 +1,85 @@
+"""What an article's text can name and have filled in when it is rendered: blocks written once
+(``[[block:urgent-help]]`` on a line of its own) and sources from the reference list, cited by
+key (``[^gattie2017]``), whose entries are added under References. Drawings that ship with the
+site (``[[figure:body-map]]``) are the renderer's own (see markdown.py)."""
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.apps import apps
+
+BLOCK = re.compile(r"^\[\[block:([a-z0-9-]+)\]\][ \t]*$", re.M)
+CITATION = re.compile(r"\[\^([A-Za-z0-9_-]+)\](?!:)")
+DEFINITION = re.compile(r"^\[\^([A-Za-z0-9_-]+)\]:", re.M)
+
+# While content files are checked, the names they are about to add count as known.
+_loading: ContextVar[tuple[set[str], set[str]] | None] = ContextVar("loading", default=None)
+
+
+@contextmanager
+def also_known(blocks: set[str], references: set[str]) -> Iterator[None]:
+    """Treat these block names and reference keys as known (they are being loaded with it)."""
+    token = _loading.set((blocks, references))
+    try:
+        yield
+    finally:
+        _loading.reset(token)
+
+
+def expand(text: str) -> str:
+    """The text with every block put in place and a definition added for every cited source
+    that the reference list holds (unknown names are left as they are)."""
+    names = set(BLOCK.findall(text))
+    if names:
+        bodies = dict(_model("Block").objects.filter(name__in=names).values_list("name", "body"))
+        text = BLOCK.sub(lambda m: bodies.get(m.group(1), m.group(0)).strip("\n"), text)
+    keys = set(CITATION.findall(text)) - set(DEFINITION.findall(text))
+    if keys:
+        entries = _model("Reference").objects.filter(key__in=keys).order_by("key")
+        definitions = "\n".join(f"[^{entry.key}]: {entry.as_markdown()}" for entry in entries)
+        if definitions:
+            text = f"{text.rstrip()}\n\n{definitions}\n"
+    return text
+
+
+def problems(text: str, *, in_block: bool = False) -> list[str]:
+    """What in the text names something that does not exist, one sentence each."""
+    found = []
+    blocks = set(BLOCK.findall(text))
+    if in_block and blocks:
+        found.append("A block cannot include another block.")
+    elif blocks:
+        known = _known("Block", "name", blocks, 0)
+        found.extend(
+            f"There is no block called '{name}'. Add it under Blocks first, or check the name."
+            for name in sorted(blocks - known)
+        )
+    cited, defined = set(CITATION.findall(text)), set(DEFINITION.findall(text))
+    listed = _known("Reference", "key", cited | defined, 1)
+    found.extend(
+        f"'{key}' is in the reference list already: cite it as [^{key}] and remove the line "
+        f"'[^{key}]: ...' so the source is described once."
+        for key in sorted(defined & listed)
+    )
+    found.extend(
+        f"There is no source called '{key}' in the reference list. Add it under References, "
+        "or check the key."
+        for key in sorted(cited - defined - listed)
+    )
+    return found
+
+
+def _known(model: str, field: str, names: set[str], which: int) -> set[str]:
+    if not names:
+        return set()
+    loading = _loading.get()
+    pending = loading[which] if loading else set()
+    stored = _model(model).objects.filter(**{f"{field}__in": names - pending})
+    return (names & pending) | set(stored.values_list(field, flat=True))
+
+
+def _model(name: str):
+    # Looked up when used: the models render with this module.
+    return apps.get_model("articles", name)
