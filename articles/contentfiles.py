@@ -75,7 +75,7 @@ class ContentFile:
     path: Path
     display: str
     form: ContentFileForm
-    article: Article | None  # the row with the file's slug, as it is in the database
+    existing: Article | None  # the row with the file's slug, as it is in the database
     # Fingerprints of what the file says, and of that row.
     snapshot: str
     current: str | None
@@ -83,6 +83,8 @@ class ContentFile:
     @property
     def slug(self) -> str:
         return self.form.cleaned_data["slug"]
+
+    key = slug
 
     @property
     def order(self) -> int | None:
@@ -107,23 +109,13 @@ def read_file(
     def problem(key: str, message: str) -> None:
         problems.append(f"{display}: {key}: {message}")
 
-    parsed = _front_matter(path.read_bytes(), problem)
+    parsed = front_matter(path.read_bytes(), problem)
     if parsed is None:
         return None, problems
     data, body = parsed
 
-    for key in sorted(set(map(str, data)) - set(KEYS)):
-        problem(key, f"unknown field (allowed: {', '.join(KEYS)})")
-    form_data = {"body": body, "slug": path.stem, **FILE_DEFAULTS}
-    reported = set()
-    for key, value in data.items():
-        if key not in FIELDS or value is None:
-            continue
-        if _wants_text(FIELDS[key]) and not isinstance(value, str):
-            problem(key, "must be text (put it in quotes if it looks like a number or yes/no)")
-            reported.add(key)
-            continue
-        form_data[FIELDS[key]] = value
+    form_data, reported = form_values(ArticleForm, data, FIELDS, problem)
+    form_data = {"body": body, "slug": path.stem, **FILE_DEFAULTS, **form_data}
 
     existing = articles.get(form_data["slug"]) if isinstance(form_data["slug"], str) else None
     current = snapshot(existing) if existing else None
@@ -144,24 +136,16 @@ def read_file(
 
     # The form fills in the article it is given, so it gets a copy: saved only if the file wins.
     form = ContentFileForm(form_data, files, instance=copy.copy(existing) or Article())
-    for name, errors in form.errors.as_data().items():
-        key = FILE_KEYS.get(name, name if name in ARTICLE_FIELDS else "file")
-        if key in reported:
-            continue
-        for error in errors:
-            message = " ".join(error.messages)
-            if error.code in SHOW_VALUE and key in data:
-                message += f" (the file says {data[key]!r})"
-            problems.append(f"{display}: {key}: {message}")
+    form_problems(form, data, FILE_KEYS, reported, problem)
     if problems:
         return None, problems
     new = snapshot(form.instance, form.cleaned_data["tags"], image_digest)
     return ContentFile(
-        path=path, display=display, form=form, article=existing, snapshot=new, current=current
+        path=path, display=display, form=form, existing=existing, snapshot=new, current=current
     ), []
 
 
-def _front_matter(encoded: bytes, problem) -> tuple[dict, str] | None:
+def front_matter(encoded: bytes, problem) -> tuple[dict, str] | None:
     try:
         raw = encoded.decode("utf-8").lstrip("\ufeff")
     except UnicodeDecodeError as error:
@@ -188,10 +172,37 @@ def _front_matter(encoded: bytes, problem) -> tuple[dict, str] | None:
     return data, normalise_body(raw[match.end() :])
 
 
-def _wants_text(name: str) -> bool:
-    """A key whose YAML value must be a string: YAML reads `yes` or `2024` as something else."""
-    field = ArticleForm.base_fields[name]
-    return isinstance(field, forms.CharField) and not isinstance(field, forms.SlugField)
+def form_values(form_class, data: dict, fields: dict[str, str], problem) -> tuple[dict, set]:
+    """The YAML ``data`` as form data (file key -> form field in ``fields``), after reporting
+    unknown keys, and text keys whose YAML value is not text; also the keys reported."""
+    for key in sorted(set(map(str, data)) - set(fields)):
+        problem(key, f"unknown field (allowed: {', '.join(fields)})")
+    values, reported = {}, set()
+    for key, value in data.items():
+        if key not in fields or value is None:
+            continue
+        field = form_class.base_fields[fields[key]]
+        # YAML reads `yes` or `2024` as something other than text.
+        if type(field) is forms.CharField and not isinstance(value, str):
+            problem(key, "must be text (put it in quotes if it looks like a number or yes/no)")
+            reported.add(key)
+            continue
+        values[fields[key]] = value
+    return values, reported
+
+
+def form_problems(form, data: dict, keys: dict[str, str], reported: set, problem) -> None:
+    """Report the form's errors under the file's keys (``keys``: form field -> file key, where
+    they differ), with the value the file gave where that helps to find the slip."""
+    for name, errors in form.errors.as_data().items():
+        key = keys.get(name, name if name in form.fields else "file")
+        if key in reported:
+            continue
+        for error in errors:
+            message = " ".join(error.messages)
+            if error.code in SHOW_VALUE and key in data:
+                message += f" (the file says {data[key]!r})"
+            problem(key, message)
 
 
 def _picture_beside(path: Path, root: Path, name, slug) -> SimpleUploadedFile | str:

@@ -15,7 +15,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from .contentfiles import ContentFile, display_path, file_text, read_file
-from .models import Article
+from .includes import also_known
+from .models import Article, Block, Reference
+from .sharedfiles import (
+    BLOCKS_DIR,
+    REFERENCES_FILE,
+    SharedEntry,
+    block_text,
+    read_block,
+    read_references,
+    references_text,
+)
 
 
 class ContentError(Exception):
@@ -32,8 +42,9 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
-    missing: list[Article] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (slug, last loaded from)
     rerendered: list[str] = field(default_factory=list)
+    shared: dict[str, "LoadReport"] = field(default_factory=dict)  # "blocks", "references"
 
     def counts(self) -> str:
         return (
@@ -42,22 +53,56 @@ class LoadReport:
         )
 
 
-def read_directory(directory: Path, existing: dict[str, Article]) -> list[ContentFile]:
-    """Check every ``*.md`` below ``directory``; raise ContentError listing every problem."""
+@dataclass
+class ContentFolder:
+    """Everything a content folder holds, checked: references, blocks, then articles."""
+
+    references: list[SharedEntry]
+    blocks: list[SharedEntry]
+    articles: list[ContentFile]
+
+
+def read_directory(directory: Path) -> ContentFolder:
+    """Check every file below ``directory`` against the database as it is; raise ContentError
+    listing every problem in every file."""
     directory = Path(directory)
     if not directory.is_dir():
         raise ContentError([f"{display_path(directory)}: folder: not found"])
-    files, problems = [], []
-    for path in sorted(directory.rglob("*.md")):
-        item, found = read_file(path, directory, existing)
+    problems: list[str] = []
+    references: list[SharedEntry] = []
+    listed: set[str] = set()
+    if (directory / REFERENCES_FILE).is_file():
+        rows = {r.key: r for r in Reference.objects.all()}
+        references, listed, found = read_references(directory / REFERENCES_FILE, rows)
         problems.extend(found)
-        if item:
-            files.append(item)
-    problems.extend(_clashes(files, "slug", "the same slug"))
-    problems.extend(_clashes(files, "order", "the same place in the guide (order)"))
+    blocks_dir = directory / BLOCKS_DIR
+    blocks = []
+    # What the folder names counts as known even where it has a problem of its own, so that
+    # one slip is reported once, not again in every file that uses it.
+    ref_keys = listed
+    block_names = {path.stem for path in blocks_dir.glob("*.md")}
+    with also_known(set(), ref_keys):
+        rows = {b.name: b for b in Block.objects.all()}
+        for path in sorted(blocks_dir.glob("*.md")):
+            entry, found = read_block(path, rows)
+            problems.extend(found)
+            if entry:
+                blocks.append(entry)
+    articles = []
+    with also_known(block_names | {entry.key for entry in blocks}, ref_keys):
+        rows = {a.slug: a for a in Article.objects.prefetch_related("tags")}
+        for path in sorted(directory.rglob("*.md")):
+            if path.is_relative_to(blocks_dir):
+                continue
+            item, found = read_file(path, directory, rows)
+            problems.extend(found)
+            if item:
+                articles.append(item)
+    problems.extend(_clashes(articles, "slug", "the same slug"))
+    problems.extend(_clashes(articles, "order", "the same place in the guide (order)"))
     if problems:
         raise ContentError(problems)
-    return files
+    return ContentFolder(references=references, blocks=blocks, articles=articles)
 
 
 def _clashes(files: list[ContentFile], key: str, what: str) -> list[str]:
@@ -83,60 +128,62 @@ def load_content(
 ) -> LoadReport:
     """Bring the database in line with the content files; see the module docstring."""
     directory = Path(directory or settings.CONTENT_DIR)
-    existing = {a.slug: a for a in Article.objects.prefetch_related("tags")}
-    files = read_directory(directory, existing)
+    existing = set(Article.objects.exclude(source_path="").values_list("slug", "source_path"))
+    folder = read_directory(directory)
     report = LoadReport()
-    loaded = {item.slug for item in files}
-    report.missing = [
-        article
-        for slug, article in sorted(existing.items())
-        if article.source_path and slug not in loaded
-    ]
+    loaded = {item.slug for item in folder.articles}
+    report.missing = sorted((slug, path) for slug, path in existing if slug not in loaded)
     with transaction.atomic(), reversion.create_revision():
         reversion.set_comment(f"Loaded from {display_path(directory)}")
-        for number, item in enumerate(files, start=1):
+        # References and blocks first: the articles that use them render with them.
+        for kind, entries in (("references", folder.references), ("blocks", folder.blocks)):
+            if entries:
+                report.shared[kind] = LoadReport()
+            for entry in entries:
+                _load_one(entry, report.shared[kind], dry_run=dry_run, overwrite=overwrite)
+        for number, item in enumerate(folder.articles, start=1):
             _load_one(item, report, dry_run=dry_run, overwrite=overwrite)
             if progress:
-                progress(number, len(files))
+                progress(number, len(folder.articles))
     return report
 
 
-def _load_one(item: ContentFile, report: LoadReport, *, dry_run: bool, overwrite: bool) -> None:
-    article = item.article
-    if article is None:
-        report.created.append(item.slug)
+def _load_one(
+    item: ContentFile | SharedEntry, report: LoadReport, *, dry_run: bool, overwrite: bool
+) -> None:
+    row = item.existing
+    if row is None:
+        report.created.append(item.key)
         if not dry_run:
             _write(item)
         return
-    if item.current != item.snapshot and (item.current == article.source_hash or overwrite):
-        report.updated.append(item.slug)
+    if item.current != item.snapshot and (item.current == row.source_hash or overwrite):
+        report.updated.append(item.key)
         if not dry_run:
             _write(item)
         return
     if item.current == item.snapshot:
-        report.unchanged.append(item.slug)
-        if not dry_run and (article.source_hash, article.source_path) != (
-            item.snapshot,
-            item.display,
-        ):
-            Article.objects.filter(pk=article.pk).update(
+        report.unchanged.append(item.key)
+        if not dry_run and (row.source_hash, row.source_path) != (item.snapshot, item.display):
+            type(row).objects.filter(pk=row.pk).update(
                 source_hash=item.snapshot, source_path=item.display
             )
     else:
-        report.kept.append(item.slug)
-    if article.render_is_stale:
-        report.rerendered.append(item.slug)
+        report.kept.append(item.key)
+    if isinstance(row, Article) and row.render_is_stale:
+        report.rerendered.append(item.key)
         if not dry_run:
-            article.rerender()
+            row.rerender()
 
 
-def _write(item: ContentFile) -> None:
-    article = item.form.save(commit=False)
-    article.source_path = item.display
-    article.source_hash = item.snapshot
-    article.loaded_at = timezone.now()
-    article.save()
-    item.form.save_tags(article)
+def _write(item: ContentFile | SharedEntry) -> None:
+    row = item.form.save(commit=False)
+    row.source_path = item.display
+    row.source_hash = item.snapshot
+    row.loaded_at = timezone.now()
+    row.save()
+    if isinstance(item, ContentFile):
+        item.form.save_tags(row)
 
 
 def export_content(directory: Path) -> list[Path]:
@@ -148,5 +195,17 @@ def export_content(directory: Path) -> list[Path]:
     for article in Article.objects.prefetch_related("tags").order_by("slug"):
         path = directory / f"{article.slug}.md"
         path.write_text(file_text(article, directory), encoding="utf-8")
+        written.append(path)
+    blocks = list(Block.objects.order_by("name"))
+    if blocks:
+        (directory / BLOCKS_DIR).mkdir(exist_ok=True)
+    for block in blocks:
+        path = directory / BLOCKS_DIR / f"{block.name}.md"
+        path.write_text(block_text(block), encoding="utf-8")
+        written.append(path)
+    references = Reference.objects.order_by("key")
+    if references:
+        path = directory / REFERENCES_FILE
+        path.write_text(references_text(references), encoding="utf-8")
         written.append(path)
     return written

@@ -10,7 +10,7 @@ from django.db import models
 from markdownx.models import MarkdownxField
 
 from ..markdown import unknown_includes
-from .article import Article, validate_slug
+from .article import Article, normalise_body, validate_slug
 
 
 def validate_block_includes(body: str) -> None:
@@ -32,6 +32,8 @@ class Shared(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
+        if hasattr(self, "body"):
+            self.body = normalise_body(self.body)
         super().save(*args, **kwargs)
         for article in Article.objects.filter(body__contains=self.marker):
             article.rerender()

@@ -39,13 +39,17 @@ class Command(BaseCommand):
                 f"{'would refresh' if dry_run else 'refreshed'} the page of "
                 f"{len(report.rerendered)} article(s) for a new version of the site"
             )
-        for slug in report.kept:
+        for kind, shared in report.shared.items():
+            self.stdout.write(f"{kind}: {shared.counts()}")
+        kept = [("", slug) for slug in report.kept] + [
+            (f"{kind[:-1]} ", key) for kind, shared in report.shared.items() for key in shared.kept
+        ]
+        for kind, key in kept:
             self.stdout.write(
-                f"kept {slug}: edited in the admin since its last load "
+                f"kept {kind}{key}: edited in the admin since its last load "
                 "(--overwrite replaces it with the file)"
             )
-        for article in report.missing:
+        for slug, path in report.missing:
             self.stdout.write(
-                f"no file for {article.slug} (last loaded from {article.source_path}); "
-                "the article was left as it is"
+                f"no file for {slug} (last loaded from {path}); the article was left as it is"
             )
