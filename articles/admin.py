@@ -277,6 +277,9 @@ class ReferenceAdmin(VersionAdmin):
     """Each source written once; articles cite it by key and list it under References."""
 
     form = ReferenceForm
+    formfield_overrides = {
+        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
+    }
     list_display = ("key", "authors", "year", "title")
     search_fields = ("key", "authors", "title", "source")
 

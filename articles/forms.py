@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import models
 
 from .models import Article, Block, Reference
 from .subscriptions import CONSENT_WORDING
@@ -62,12 +63,20 @@ class BlockForm(forms.ModelForm):
         self.fields["body"].strip = False
 
 
+def https_by_default(field, **kwargs):
+    """Form fields as the model says, except that an address typed without a scheme gets https."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class ReferenceForm(forms.ModelForm):
     """A source in the reference list, for the admin and for ``content/references.yaml``."""
 
     class Meta:
         model = Reference
         fields = ["key", "authors", "year", "title", "source", "url"]
+        formfield_callback = https_by_default
 
 
 class SubscribeForm(forms.Form):

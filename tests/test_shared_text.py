@@ -177,3 +177,22 @@ def test_export_writes_blocks_and_sources_that_load_back_unchanged(folder, tmp_p
         "references: created 0, updated 0, unchanged 2, kept 0",
         "blocks: created 0, updated 0, unchanged 1, kept 0",
     ]
+
+
+def test_staff_can_write_blocks_and_sources_in_the_admin(staff_client):
+    assert staff_client.get("/admin/articles/block/add/").status_code == 200
+    assert staff_client.get("/admin/articles/reference/add/").status_code == 200
+
+    response = staff_client.post(
+        "/admin/articles/reference/add/",
+        {
+            "key": "nice-ng59",
+            "authors": "NICE",
+            "year": "2016",
+            "title": "Low back pain",
+            "url": "www.nice.org.uk/guidance/ng59",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Reference.objects.get().url == "https://www.nice.org.uk/guidance/ng59"
