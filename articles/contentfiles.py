@@ -21,6 +21,7 @@ from django.db import models
 
 from .forms import ARTICLE_FIELDS, ArticleForm
 from .models import Article, Tag, default_review_due, normalise_body
+from .models.article import SIGN_OFF_FIELDS
 
 # Form field -> file key, where the file names it differently.
 FILE_KEYS = {"published_at": "published"}
@@ -228,6 +229,11 @@ def snapshot(
     values["review_due"] = article.review_due or default_review_due(article.reviewed)
     values["tags"] = sorted(tags) if tags is not None else values["tags"]
     values["image"] = image_digest if image_digest is not None else _digest(article.image)
+    # Keys added to the format later count only when set, so fingerprints made before them
+    # still match.
+    for name in SIGN_OFF_FIELDS:
+        if not values[name]:
+            del values[name]
     encoded = json.dumps(values, sort_keys=True, default=dt.date.isoformat)
     return hashlib.sha256(encoded.encode()).hexdigest()
 

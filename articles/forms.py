@@ -16,6 +16,10 @@ ARTICLE_FIELDS = [
     "reviewed",
     "review_due",
     "reviewer",
+    "signed_off_by",
+    "signed_off_profession",
+    "signed_off_registration",
+    "signed_off_on",
     "slug",
     "order",
     "status",
@@ -43,6 +47,7 @@ class ArticleForm(forms.ModelForm):
                 "min_value": "Enter a whole number, 0 or more.",
             },
             "status": {"invalid_choice": "Choose draft or published."},
+            "signed_off_on": {"invalid": "Enter a date like 2026-01-31."},
         }
 
     def __init__(self, *args, **kwargs):

@@ -24,3 +24,19 @@ def article_editor_only(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def grant(apps, group_name: str, codenames: list[str], *, revoke: bool = False) -> None:
+    """For data migrations: give (or take back) the app's permissions ``codenames`` to a group,
+    making the permissions first if the database has none yet."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    group, _ = apps.get_model("auth", "Group").objects.get_or_create(name=group_name)
+    permissions = apps.get_model("auth", "Permission").objects.filter(
+        content_type__app_label="articles", codename__in=codenames
+    )
+    (group.permissions.remove if revoke else group.permissions.add)(*permissions)

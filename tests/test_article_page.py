@@ -1,5 +1,6 @@
 """Every shipped article page carries what a patient needs, for people and for search engines."""
 
+import datetime as dt
 import gzip
 import json
 import re
@@ -82,7 +83,7 @@ def test_every_article_page_has_the_required_parts(client, shipped):
         assert page.find("main", id="main") and page.find("a", href="#main"), where
         assert page.find("nav", **{"aria-label": "Main"}), where
         assert page.find("meta", name="description", content=article.summary), where
-        assert "Last reviewed" in html and "Next review due" in html, where
+        assert "Sources checked" in html and "Next review due" in html, where
         assert article.reviewed.strftime("%-d %B %Y") in html, where
         assert f"by {article.reviewer}" in html, where
         assert f"About {article.reading_minutes} minute" in html, where
@@ -112,17 +113,44 @@ def test_long_pages_get_a_table_of_contents(client, shipped):
             assert f'id="{item["id"]}"' in article.body_html
 
 
-def test_structured_data_describes_a_reviewed_medical_page(client, shipped):
-    article = shipped[0]
-    page = Outline(client.get(article.get_absolute_url()).content.decode())
+def test_a_shipped_article_claims_no_clinical_review(client, shipped):
+    for article in shipped:
+        html = client.get(article.get_absolute_url()).content.decode()
+        data = json.loads(Outline(html).ld_json[0])
 
-    data = json.loads(page.ld_json[0])
+        assert data["@type"] == "MedicalWebPage", article.slug
+        assert "lastReviewed" not in data and "reviewedBy" not in data, article.slug
+        assert data["url"] == f"http://127.0.0.1:8000/articles/{article.slug}/"
+        assert (
+            "<dt>Clinical review</dt><dd>Not yet reviewed by a clinician at this clinic. This "
+            "page was written from published research.</dd>"
+        ) in html
 
-    assert data["@type"] == "MedicalWebPage"
-    assert data["lastReviewed"] == article.reviewed.isoformat()
-    assert data["reviewedBy"] == {"@type": "Person", "jobTitle": "Clinical lead physiotherapist"}
-    assert data["about"] == {"@type": "MedicalTherapy", "name": "Dry needling"}
-    assert data["url"] == f"http://127.0.0.1:8000/articles/{article.slug}/"
+
+def test_a_signed_off_article_names_its_clinician_on_the_page_and_to_search_engines(
+    client, make_article
+):
+    article = make_article(
+        "aftercare",
+        signed_off_by="Sam Patel",
+        signed_off_profession="Physiotherapist",
+        signed_off_registration="PH123456",
+        signed_off_on=dt.date(2026, 11, 2),
+    )
+
+    html = client.get(article.get_absolute_url()).content.decode()
+    data = json.loads(Outline(html).ld_json[0])
+
+    assert data["lastReviewed"] == "2026-11-02"
+    assert data["reviewedBy"] == {
+        "@type": "Person",
+        "name": "Sam Patel",
+        "jobTitle": "Physiotherapist",
+    }
+    assert (
+        "<dt>Clinical review</dt><dd>Signed off by Sam Patel, Physiotherapist (registration number "
+        'PH123456), on <time datetime="2026-11-02">2 November 2026</time></dd>'
+    ) in html
 
 
 def test_structured_data_cannot_break_out_of_its_script_block(client, make_article):

@@ -9,7 +9,7 @@ from .article import (
     default_review_due,
     normalise_body,
 )
-from .clinic import ClinicDetails
+from .clinic import ClinicDetails, ClinicianProfile
 from .shared import Block, Reference
 from .subscriber import Delivery, Subscriber, SubscriberQuerySet
 
@@ -18,6 +18,7 @@ __all__ = [
     "ArticleQuerySet",
     "Block",
     "ClinicDetails",
+    "ClinicianProfile",
     "Delivery",
     "Neighbours",
     "Reference",

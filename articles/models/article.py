@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import reversion
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -23,6 +24,12 @@ from ..search import search_articles
 UNDESCRIBED_PICTURE = re.compile(r"!\[\s*(?:" + re.escape(ALT_PLACEHOLDER) + r")?\s*\]\(")
 RELATED_COUNT = 3
 REVIEW_SOON_DAYS = 30
+SIGN_OFF_FIELDS = (
+    "signed_off_by",
+    "signed_off_profession",
+    "signed_off_registration",
+    "signed_off_on",
+)
 
 validate_slug = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -83,6 +90,10 @@ class ArticleQuerySet(models.QuerySet):
     def review_overdue(self) -> "ArticleQuerySet":
         return self.filter(review_due__lt=timezone.localdate())
 
+    def needs_sign_off(self) -> "ArticleQuerySet":
+        """Not yet signed off by a named clinician."""
+        return self.filter(signed_off_on__isnull=True)
+
     def review_due_within(self, days: int = REVIEW_SOON_DAYS) -> "ArticleQuerySet":
         """Due in the next ``days`` days, not yet overdue."""
         today = timezone.localdate()
@@ -131,13 +142,48 @@ class Article(models.Model):
         help_text="The article, written in markdown. The preview shows it "
         "exactly as patients will see it.",
     )
-    reviewed = models.DateField(help_text="When a clinician last checked this article.")
+    reviewed = models.DateField(
+        "sources checked",
+        help_text="When the text was last checked against its sources. This is not a clinical "
+        "sign-off: that is recorded below, by the clinician who gives it.",
+    )
     review_due = models.DateField(
         blank=True,
-        help_text="When it should next be checked. Leave empty for one year after the review.",
+        help_text="When it should next be checked. Leave empty for one year after the last check.",
     )
     reviewer = models.CharField(
-        max_length=200, blank=True, help_text="Who reviewed it: a role, or a name and role."
+        "checked by",
+        max_length=200,
+        blank=True,
+        help_text="Who checked it against its sources: a role, or a name and role.",
+    )
+    signed_off_by = models.CharField(
+        "clinician's name",
+        max_length=200,
+        blank=True,
+        help_text="The clinician who read the article and agreed it is right for patients.",
+    )
+    signed_off_profession = models.CharField(
+        "clinician's profession",
+        max_length=100,
+        blank=True,
+        help_text="For example: Physiotherapist.",
+    )
+    signed_off_registration = models.CharField(
+        "clinician's registration number",
+        max_length=50,
+        blank=True,
+        help_text="For example their HCPC number, which patients can look up.",
+    )
+    signed_off_on = models.DateField("signed off on", null=True, blank=True)
+    signed_off_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The staff account that recorded the sign-off.",
     )
     order = models.PositiveIntegerField(
         null=True,
@@ -202,6 +248,7 @@ class Article(models.Model):
     class Meta:
         ordering = ["order", "title"]
         indexes = [models.Index(fields=["status", "published_at"])]
+        permissions = [("sign_off_article", "Can give an article its clinical sign-off")]
 
     def __str__(self) -> str:
         return self.title
@@ -233,6 +280,14 @@ class Article(models.Model):
             errors["reviewed"] = "The review date cannot be in the future."
         if self.reviewed and self.review_due and self.review_due <= self.reviewed:
             errors["review_due"] = "The next review must come after the last one."
+        sign_off = [getattr(self, name) for name in SIGN_OFF_FIELDS]
+        if any(sign_off) and not all(sign_off):
+            errors["signed_off_by"] = (
+                "A clinical sign-off needs the clinician's name, profession, registration number "
+                "and the date: give all four, or none."
+            )
+        elif self.signed_off_on and self.signed_off_on > today:
+            errors["signed_off_on"] = "The sign-off date cannot be in the future."
         if self.image and not self.image_alt.strip():
             errors["image_alt"] = "Describe the picture for people who cannot see it."
         if self.status == self.Status.PUBLISHED and UNDESCRIBED_PICTURE.search(self.body or ""):
@@ -263,6 +318,23 @@ class Article(models.Model):
     @property
     def is_scheduled(self) -> bool:
         return self.state == self.State.SCHEDULED
+
+    @property
+    def is_signed_off(self) -> bool:
+        return all(getattr(self, name) for name in SIGN_OFF_FIELDS)
+
+    def sign_off(self, user, name: str, profession: str, registration: str) -> None:
+        """Record the clinical sign-off, today, and set the next review a year on."""
+        today = timezone.localdate()
+        self.signed_off_by, self.signed_off_profession = name, profession
+        self.signed_off_registration, self.signed_off_on = registration, today
+        self.signed_off_user = user
+        self.review_due = default_review_due(today)
+
+    def clear_sign_off(self) -> None:
+        for name in SIGN_OFF_FIELDS:
+            setattr(self, name, None if name == "signed_off_on" else "")
+        self.signed_off_user = None
 
     @property
     def review_overdue(self) -> bool:

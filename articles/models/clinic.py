@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 
@@ -51,3 +52,25 @@ class ClinicDetails(models.Model):
             details = cls.objects.filter(pk=1).first() or cls(pk=1)
             cache.set(cls.CACHE_KEY, details, timeout=None)
         return details
+
+
+class ClinicianProfile(models.Model):
+    """What a member of staff gives when they sign an article off, kept so they type it once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinician_profile"
+    )
+    name = models.CharField(max_length=200, help_text="Your name as patients should see it.")
+    profession = models.CharField(max_length=100, help_text="For example: Physiotherapist.")
+    registration = models.CharField(
+        "registration number",
+        max_length=50,
+        help_text="For example your HCPC number (PH followed by digits), which patients can look "
+        "up on the HCPC register.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.profession}"

@@ -56,7 +56,7 @@ class Block(Shared):
     body = MarkdownxField(
         validators=[validate_block_includes],
         help_text="Written in markdown, as an article is. Every article that includes it shows "
-        "the change at once."
+        "the change at once.",
     )
 
     class Meta:

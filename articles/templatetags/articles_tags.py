@@ -25,7 +25,8 @@ def absolute(path: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def medical_webpage(context, article) -> SafeString:
-    """schema.org MedicalWebPage for an article, so search engines see when it was reviewed."""
+    """schema.org MedicalWebPage for an article. It claims a review only when a named clinician
+    signed the article off."""
     clinic = context["clinic"]
     data = {
         "@context": "https://schema.org",
@@ -35,15 +36,19 @@ def medical_webpage(context, article) -> SafeString:
         "description": article.summary,
         "url": absolute_url(article.get_absolute_url()),
         "inLanguage": "en-GB",
-        "lastReviewed": article.reviewed.isoformat(),
         "datePublished": article.display_date.date().isoformat(),
         "dateModified": article.updated_at.date().isoformat(),
         "about": {"@type": "MedicalTherapy", "name": "Dry needling"},
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
         "publisher": {"@type": "MedicalClinic", "name": clinic.name, "url": absolute_url("/")},
     }
-    if article.reviewer:
-        data["reviewedBy"] = {"@type": "Person", "jobTitle": article.reviewer}
+    if article.is_signed_off:
+        data["lastReviewed"] = article.signed_off_on.isoformat()
+        data["reviewedBy"] = {
+            "@type": "Person",
+            "name": article.signed_off_by,
+            "jobTitle": article.signed_off_profession,
+        }
     return ld_json(data)
 
 
