@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 
-from .models import Article, Block, Reference
+from .models import Article, Block, ClinicianProfile, Reference
 from .subscriptions import CONSENT_WORDING
 
 MAX_EMAIL_LENGTH = 254
@@ -66,6 +66,20 @@ class BlockForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].strip = False
+
+
+class SignOffForm(forms.ModelForm):
+    """The one step of a clinical sign-off: who gives it, and that they have read the text."""
+
+    confirm = forms.BooleanField(
+        label="I have read this article as it is now, and I agree it is accurate and safe to "
+        "give to patients.",
+        error_messages={"required": "Tick the box to confirm you have read the article."},
+    )
+
+    class Meta:
+        model = ClinicianProfile
+        fields = ["name", "profession", "registration"]
 
 
 def https_by_default(field, **kwargs):

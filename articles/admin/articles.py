@@ -1,10 +1,9 @@
+"""Articles: writing, checking, publishing, sign-off, history."""
 
-from django import forms
+import reversion
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.db.models import Count
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -12,32 +11,15 @@ from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import updates
-from .exports import csv_download
-from .forms import ArticleForm, BlockForm, ReferenceForm
-from .models import (
+from .. import updates
+from ..forms import ArticleForm, SignOffForm
+from ..models import (
     Article,
-    Block,
-    ClinicDetails,
-    Reference,
-    Subscriber,
-    Tag,
+    ClinicianProfile,
     default_review_due,
 )
-from .models.article import REVIEW_SOON_DAYS
-from .revisions import changes_between
-
-CSV_COLUMNS = [
-    "email",
-    "status",
-    "consent_wording_version",
-    "consent_given_at",
-    "consent_page",
-    "confirmation_sent_at",
-    "confirmed_at",
-    "unsubscribed_at",
-    "created_at",
-]
+from ..models.article import REVIEW_SOON_DAYS
+from ..revisions import changes_between
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -49,6 +31,22 @@ class StatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.in_state(self.value()) if self.value() in Article.State else queryset
+
+
+class SignOffFilter(admin.SimpleListFilter):
+    title = "clinical sign-off"
+    parameter_name = "sign_off"
+
+    def lookups(self, request, model_admin):
+        return [("needed", "Needs clinical sign-off"), ("done", "Signed off")]
+
+    def queryset(self, request, queryset):
+        needed = queryset.needs_sign_off()
+        if self.value() == "needed":
+            return needed
+        if self.value() == "done":
+            return queryset.exclude(pk__in=needed)
+        return queryset
 
 
 class ReviewFilter(admin.SimpleListFilter):
@@ -84,16 +82,18 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     list_display = (
         "title",
         "state",
+        "sign_off_shown",
         "reviewed",
         "review_due_shown",
         "readability_grade",
         "updated_at",
     )
-    list_filter = (StatusFilter, ReviewFilter, "tags")
+    list_filter = (StatusFilter, SignOffFilter, ReviewFilter, "tags")
     search_fields = ("title", "summary", "body")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = (
         "preview_link",
+        "sign_off_status",
         "readability_grade",
         "reading_time",
         "word_count",
@@ -116,6 +116,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
                 ]
             },
         ),
+        ("Clinical sign-off", {"fields": ["sign_off_status"]}),
         ("Guide and topics", {"fields": ["order", "tags"]}),
         ("Picture", {"fields": ["image", "image_alt"]}),
         ("How it reads", {"fields": ["readability_grade", "reading_time", "word_count"]}),
@@ -139,7 +140,44 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
             self.admin_site.admin_view(self.compare_view),
             name="articles_article_compare",
         )
-        return [compare, *super().get_urls()]
+        sign_off = path(
+            "<path:object_id>/sign-off/",
+            self.admin_site.admin_view(self.sign_off_view),
+            name="articles_article_sign_off",
+        )
+        return [compare, sign_off, *super().get_urls()]
+
+    def sign_off_view(self, request, object_id):
+        """The clinical sign-off: one step, by a member of staff who may give it."""
+        if not request.user.has_perm("articles.sign_off_article"):
+            raise PermissionDenied
+        article = get_object_or_404(Article, pk=object_id)
+        profile = ClinicianProfile.objects.filter(user=request.user).first()
+        form = SignOffForm(request.POST or None, instance=profile or ClinicianProfile())
+        if request.method == "POST" and form.is_valid():
+            profile = form.save(commit=False)
+            profile.user = request.user
+            profile.save()
+            article.sign_off(request.user, profile.name, profile.profession, profile.registration)
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                reversion.set_comment(f"Clinical sign-off by {profile}")
+                article.save()
+            self.log_change(request, article, f"Clinical sign-off by {profile}")
+            self.message_user(
+                request,
+                f"Signed off by {profile}. The page now shows it; next review due "
+                f"{article.review_due:%-d %B %Y}.",
+            )
+            return redirect("admin:articles_article_change", article.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": f"Clinical sign-off: {article}",
+            "form": form,
+        }
+        return render(request, "admin/articles/article/sign_off.html", context)
 
     def history_view(self, request, object_id, extra_context=None):
         versions = Version.objects.get_for_object_reference(Article, object_id)
@@ -172,6 +210,41 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
         if article.state == Article.State.SCHEDULED:
             return f"Scheduled for {timezone.localtime(article.published_at):%-d %b %Y %H:%M}"
         return article.state.label
+
+    @admin.display(description="clinical sign-off", ordering="signed_off_on")
+    def sign_off_shown(self, article: Article) -> str:
+        if article.is_signed_off:
+            return f"{article.signed_off_on:%-d %b %Y}, {article.signed_off_by}"
+        return format_html('<strong class="needs-sign-off">{}</strong>', "Needs clinical sign-off")
+
+    @admin.display(description="clinical sign-off")
+    def sign_off_status(self, article: Article) -> str:
+        if not article.pk:
+            return "Save the article first; then a clinician can sign it off."
+        if article.is_signed_off:
+            status = format_html(
+                "Signed off by {}, {} (registration number {}), on {}.",
+                article.signed_off_by,
+                article.signed_off_profession,
+                article.signed_off_registration,
+                f"{article.signed_off_on:%-d %B %Y}",
+            )
+        else:
+            status = "Not yet signed off: the page tells patients no clinician has reviewed it."
+        link = reverse("admin:articles_article_sign_off", args=[article.pk])
+        return format_html('{} <a class="button" href="{}">Sign off this article</a>', status, link)
+
+    def save_model(self, request, obj, form, change):
+        # A sign-off vouches for the text as it was: changed text needs a new one.
+        if change and obj.is_signed_off and {"title", "summary", "body"} & set(form.changed_data):
+            obj.clear_sign_off()
+            self.message_user(
+                request,
+                "The text changed, so its clinical sign-off was removed. Ask a clinician to "
+                "read it and sign it off again.",
+                messages.WARNING,
+            )
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="review due", ordering="review_due")
     def review_due_shown(self, article: Article) -> str:
@@ -253,78 +326,3 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
                 "out with the next run of send_updates.",
                 messages.ERROR,
             )
-
-
-@admin.register(Block)
-class BlockAdmin(VersionAdmin, MarkdownxModelAdmin):
-    """Text written once and included in articles by name; a change shows on every page at
-    once."""
-
-    form = BlockForm
-    list_display = ("title", "name", "used_in", "updated_at")
-    search_fields = ("title", "name", "body")
-    prepopulated_fields = {"name": ("title",)}
-    Media = ArticleAdmin.Media
-
-    @admin.display(description="used in")
-    def used_in(self, block: Block) -> str:
-        titles = Article.objects.filter(body__contains=block.marker).values_list("title", flat=True)
-        return ", ".join(titles) or "No article yet"
-
-
-@admin.register(Reference)
-class ReferenceAdmin(VersionAdmin):
-    """Each source written once; articles cite it by key and list it under References."""
-
-    form = ReferenceForm
-    formfield_overrides = {
-        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
-    }
-    list_display = ("key", "authors", "year", "title")
-    search_fields = ("key", "authors", "title", "source")
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    search_fields = ("name",)
-
-
-@admin.register(ClinicDetails)
-class ClinicDetailsAdmin(admin.ModelAdmin):
-    """One set of details, shown beside every article: it can be changed, never deleted."""
-
-    list_display = ("name", "phone", "booking_url")
-    formfield_overrides = {
-        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
-    }
-
-    def has_add_permission(self, request) -> bool:
-        return not ClinicDetails.objects.exists()
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ("email", "status", "created_at", "confirmed_at", "consent_page")
-    list_filter = ("status",)
-    search_fields = ("email",)
-    date_hierarchy = "created_at"
-    readonly_fields = (*CSV_COLUMNS,)
-    fields = readonly_fields
-    actions = ["export_csv"]
-    change_list_template = "admin/articles/subscriber/change_list.html"
-
-    def has_add_permission(self, request) -> bool:
-        # Only the sign-up form adds people: it records their consent and confirms the address.
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        counts = dict(Subscriber.objects.values_list("status").annotate(n=Count("pk")).order_by())
-        summary = [(label, counts.get(value, 0)) for value, label in Subscriber.Status.choices]
-        return super().changelist_view(request, {"status_counts": summary, **(extra_context or {})})
-
-    @admin.action(description="Export selected subscribers to CSV (with consent record)")
-    def export_csv(self, request, queryset):
-        return csv_download(queryset.order_by("pk"), CSV_COLUMNS, "subscribers")

@@ -1,0 +1,21 @@
+from django import forms
+from django.contrib import admin
+from django.db import models
+
+from ..models import ClinicDetails
+
+
+@admin.register(ClinicDetails)
+class ClinicDetailsAdmin(admin.ModelAdmin):
+    """One set of details, shown beside every article: it can be changed, never deleted."""
+
+    list_display = ("name", "phone", "booking_url")
+    formfield_overrides = {
+        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
+    }
+
+    def has_add_permission(self, request) -> bool:
+        return not ClinicDetails.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
