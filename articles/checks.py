@@ -3,7 +3,6 @@
 Every check reads what the one renderer makes of the body, so it judges what patients will see.
 """
 
-import html
 import math
 import re
 from dataclasses import dataclass, field
@@ -17,11 +16,12 @@ from .uploads import ALT_PLACEHOLDER
 WORDS_PER_MINUTE = 200
 MAX_GRADE = 8
 MAX_SENTENCE_WORDS = 30
+SHORT_SENTENCE_WORDS = 6
+SHORT_RUN = 3
 QUOTED_WORDS = 6
 VAGUE_LINK_TEXTS = {"click here", "here", "read more", "this link", "link"}
 
-HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S)
-TAG = re.compile(r"<[^>]+>")
+HEADING_TAG = re.compile(r"h[1-6]$")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 BLOCK_TAGS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "blockquote", "div"}
 
@@ -32,6 +32,19 @@ class WritingReport:
     words: int
     minutes: int
     warnings: list[str] = field(default_factory=list)
+    sentence_lengths: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def average_sentence_words(self) -> float:
+        lengths = self.sentence_lengths
+        return round(sum(lengths) / len(lengths), 1) if lengths else 0.0
+
+    @property
+    def short_sentence_share(self) -> float:
+        """The share of sentences of ``SHORT_SENTENCE_WORDS`` words or fewer."""
+        lengths = self.sentence_lengths
+        short = sum(1 for n in lengths if n <= SHORT_SENTENCE_WORDS)
+        return round(short / len(lengths), 2) if lengths else 0.0
 
 
 def word_count(text: str) -> int:
@@ -62,6 +75,7 @@ def check_writing(body: str, rendered: renderer.Rendered | None = None) -> Writi
         *_picture_warnings(page.pictures),
         *_link_warnings(page.link_texts),
         *_sentence_warnings(page.blocks),
+        *_short_run_warnings(page.blocks),
     ]
     if grade is not None and grade > MAX_GRADE:
         warnings.append(
@@ -70,19 +84,18 @@ def check_writing(body: str, rendered: renderer.Rendered | None = None) -> Writi
         )
     warnings.extend(renderer.unknown_includes(body))
     return WritingReport(
-        grade=grade, words=words, minutes=reading_minutes(words), warnings=warnings
+        grade=grade,
+        words=words,
+        minutes=reading_minutes(words),
+        warnings=warnings,
+        sentence_lengths=[len(s.split()) for s in _sentences(page.prose)],
     )
 
 
 def _heading_warnings(body: str) -> list[str]:
-    # The sanitised HTML has no h1 (the page title is the only one), so the headings are read
-    # from the renderer's own parse, before sanitising.
-    source = renderer._markdown().convert(body or "")
     warnings = []
     previous = 1
-    for level_text, inner in HEADING.findall(source):
-        level = int(level_text)
-        name = html.unescape(TAG.sub("", inner)).strip()
+    for level, name in renderer.headings(body):
         if level == 1:
             warnings.append(
                 f"The heading “{name}” starts with one #, which is kept for the page title. "
@@ -122,6 +135,28 @@ def _link_warnings(texts: list[str]) -> list[str]:
     ]
 
 
+def _sentences(blocks: list[str]) -> list[str]:
+    return [s for block in blocks for s in SENTENCE_END.split(block) if s.split()]
+
+
+def _short_run_warnings(blocks: list[str]) -> list[str]:
+    """Runs of very short sentences in one paragraph read in bursts."""
+    warnings = []
+    for block in blocks:
+        run: list[str] = []
+        for sentence in [*SENTENCE_END.split(block), ""]:
+            if sentence.split() and len(sentence.split()) <= SHORT_SENTENCE_WORDS:
+                run.append(sentence)
+                continue
+            if len(run) >= SHORT_RUN:
+                warnings.append(
+                    f"{len(run)} very short sentences in a row (“{' '.join(run)[:60]}…”) make "
+                    "the text read in bursts. Join some of them."
+                )
+            run = []
+    return warnings
+
+
 def _sentence_warnings(blocks: list[str]) -> list[str]:
     warnings = []
     for block in blocks:
@@ -150,7 +185,9 @@ class _Page(HTMLParser):
         self.pictures: list[tuple[str, str]] = []
         self.link_texts: list[str] = []
         self.blocks: list[str] = []
+        self.prose: list[str] = []  # the blocks that are not headings
         self._block: list[str] = []
+        self._tag = ""
         self._link: list[str] | None = None
         self._skipped: str | None = None
         self._skip_depth = 0
@@ -174,6 +211,7 @@ class _Page(HTMLParser):
             self._link = []
         elif tag in BLOCK_TAGS or tag == "br":
             self._end_block()
+            self._tag = tag if tag != "br" else self._tag
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._skipped:
@@ -208,4 +246,6 @@ class _Page(HTMLParser):
         text = " ".join("".join(self._block).split())
         if text:
             self.blocks.append(text)
+            if not HEADING_TAG.match(self._tag):
+                self.prose.append(text)
         self._block = []

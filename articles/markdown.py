@@ -86,6 +86,7 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 FIGURES_DIR = Path(__file__).resolve().parent / "figures"
 FIGURE_SHORTCODE = re.compile(r"^\[\[figure:([a-z0-9-]+)\]\]$", re.M)
 FIGURE_PARAGRAPH = re.compile(r"<p>\[\[figure:([a-z0-9-]+)\]\]</p>")
+HEADING_HTML = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S)
 BLOCK_END = re.compile(r"(?<![.!?:;\s>])\s*</(li|h[2-6]|td|th|dt|dd|p)>")
 CLEAN_CONTENT_TAGS = {"script", "style", "iframe", "object", "embed", "template", "math", "svg"}
 
@@ -268,6 +269,16 @@ def render(text: str) -> Rendered:
         {"id": token["id"], "name": token["name"]} for token in md.toc_tokens if token["level"] == 2
     ]
     return Rendered(html=_insert_figures(html), toc=toc, text=_plain_text(html))
+
+
+def headings(text: str) -> list[tuple[int, str]]:
+    """The headings of a body, with blocks in place, as (level, text); read before sanitising,
+    which keeps no h1 (the page title is the only one)."""
+    source = _markdown().convert(includes.expand(text or ""))
+    return [
+        (int(level), html_lib.unescape(re.sub(r"<[^>]+>", "", inner)).strip())
+        for level, inner in HEADING_HTML.findall(source)
+    ]
 
 
 def markdownify(text: str) -> str:

@@ -222,3 +222,19 @@ def test_clinic_editor_group_can_do_the_job_and_no_more(staff_client):
     response = client.post("/admin/articles/article/add/", article_form())
     assert response.status_code == 302
     assert Article.objects.get().title == "Pain after needling"
+
+
+def test_saving_shows_the_editors_writing_checks(staff_client):
+    response = staff_client.post(
+        "/admin/articles/article/add/",
+        article_form(body="## Aftercare\r\n\r\nFor more, [click here](/articles/safety/).\r\n"),
+        follow=True,
+    )
+
+    assert Article.objects.count() == 1
+    warning, saved = [str(m) for m in response.context["messages"]]
+    assert warning == (
+        "Before patients read it: The link “click here” does not say where it goes. Use words "
+        "that name the page instead."
+    )
+    assert saved.endswith("was added successfully.")

@@ -35,7 +35,7 @@ Most people feel better within a day.[^1]
 reads as a sentence, because it is a list of authors, a title, a journal and a year, 2020.
 """
 
-SHORT = "Rest for a day. Drink lots of water. Take a short walk."
+SHORT = "Rest for a day and drink water. Then take a short walk."
 LONG_SENTENCE = (
     "Dry needling is a treatment in which a physiotherapist places very thin needles into tight "
     "bands of muscle so that the muscle can relax and move more freely again after weeks of "
@@ -146,7 +146,9 @@ def test_grade_words_and_minutes_of_a_known_text():
         "## Today\n\nThe cat sat on the mat. It was a sunny day and everyone was happy.\n"
     )
 
-    assert report == WritingReport(grade=2.9, words=16, minutes=1, warnings=[])
+    assert report == WritingReport(
+        grade=2.9, words=16, minutes=1, warnings=[], sentence_lengths=[6, 9]
+    )
 
 
 def test_an_empty_body_has_no_grade():
@@ -162,3 +164,17 @@ def test_reading_numbers():
     assert reading_minutes(0) == 1
     assert reading_minutes(200) == 1
     assert reading_minutes(201) == 2
+
+
+def test_a_run_of_very_short_sentences_is_pointed_out():
+    body = "Rest. Drink water. Walk a little. Then, once the soreness has eased, go back to work.\n"
+
+    report = check_writing(body)
+
+    assert report.warnings == [
+        "3 very short sentences in a row (“Rest. Drink water. Walk a little.…”) make the text "
+        "read in bursts. Join some of them."
+    ]
+    assert report.sentence_lengths == [1, 2, 3, 10]
+    assert report.average_sentence_words == 4.0
+    assert report.short_sentence_share == 0.75

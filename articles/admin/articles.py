@@ -12,6 +12,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from .. import updates
+from ..checks import check_writing
 from ..forms import ArticleForm, SignOffForm
 from ..models import (
     Article,
@@ -245,6 +246,9 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
                 messages.WARNING,
             )
         super().save_model(request, obj, form, change)
+        # The editor's writing checks, once more on save: advice, not a refusal.
+        for warning in check_writing(obj.body).warnings:
+            self.message_user(request, f"Before patients read it: {warning}", messages.WARNING)
 
     @admin.display(description="review due", ordering="review_due")
     def review_due_shown(self, article: Article) -> str:
