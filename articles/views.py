@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.db import DatabaseError, connection
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,9 +13,9 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.static import serve
 
 from . import ratelimit, subscriptions, tokens, uploads
-from .decorators import staff_only
 from .forms import SubscribeForm
 from .models import Article
+from .permissions import article_editor_only
 
 SIGNUPS_PER_HOUR = 10
 SIGNUP_IDS = "signup-%s"
@@ -49,6 +50,9 @@ class ArticleDetailView(DetailView):
 
 
 @method_decorator(staff_member_required, name="dispatch")
+@method_decorator(
+    permission_required("articles.view_article", raise_exception=True), name="dispatch"
+)
 @method_decorator(never_cache, name="dispatch")
 class ArticlePreviewView(ArticleDetailView):
     """Any article, draft or scheduled, as patients will see it: for staff only."""
@@ -167,7 +171,7 @@ class UnsubscribeView(SignedLinkView):
     act = staticmethod(subscriptions.unsubscribe)
 
 
-@staff_only
+@article_editor_only
 def upload_image(request: HttpRequest) -> JsonResponse:
     """The editor's picture upload, in the answer format django-markdownx's editor reads."""
     if request.method != "POST":

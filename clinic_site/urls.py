@@ -5,8 +5,8 @@ from django.views.generic import TemplateView
 from markdownx.views import MarkdownifyView
 
 from articles import editor, views
-from articles.decorators import staff_only
 from articles.feeds import LatestArticlesFeed
+from articles.permissions import article_editor_only
 from articles.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -33,7 +33,7 @@ urlpatterns = [
     # django-markdownx's editor endpoints answer staff only (its defaults accept anyone).
     path(
         "markdownx/markdownify/",
-        staff_only(MarkdownifyView.as_view()),
+        article_editor_only(MarkdownifyView.as_view()),
         name="markdownx_markdownify",
     ),
     path("markdownx/upload/", views.upload_image, name="markdownx_upload"),

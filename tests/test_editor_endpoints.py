@@ -30,3 +30,22 @@ def test_staff_preview_is_the_sanitised_article_html(staff_client):
     assert response.content.decode() == (
         '<h2 id="hello">Hello</h2>\n<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n<p><a>x</a></p>'
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/markdownx/markdownify/"),
+        ("post", "/markdownx/upload/"),
+        ("get", "/editor/frame/"),
+        ("post", "/editor/checks/"),
+        ("get", "/articles/draft/preview/"),
+    ],
+)
+def test_staff_status_alone_opens_no_editor_door(client, make_article, method, path):
+    make_article("draft", status="draft")
+    client.force_login(User.objects.create_user("receptionist", password="pw", is_staff=True))
+
+    response = getattr(client, method)(path, {"content": HOSTILE} if method == "post" else {})
+
+    assert response.status_code == 403
