@@ -264,5 +264,14 @@ def test_printed_page_says_where_it_came_from(client, shipped):
     # What the printed page shows and hides is checked in a real browser (tests/e2e).
     html = client.get("/articles/aftercare/").content.decode()
 
-    assert "Printed from http://127.0.0.1:8000/articles/aftercare/." in html
+    assert (
+        "Printed from http://127.0.0.1:8000/articles/aftercare/ (scan the code to open it). "
+        "Not yet reviewed by a clinician at this clinic: written from published research, "
+        "sources checked "
+    ) in html
+    assert (
+        '<svg role="img" width="' in html
+        and 'class="qr-code"><title>QR code: http://127.0.0.1:8000/articles/aftercare/</title>'
+        in html
+    )
     assert "Clinic phone: [Clinic phone number]." in html

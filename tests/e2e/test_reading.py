@@ -87,6 +87,10 @@ def test_printed_article_is_a_handout(site, page):
     assert not page.locator(".pager").is_visible()
     assert page.locator(".print-only").is_visible()
     assert "Printed from" in page.locator(".print-only").inner_text()
+    assert page.locator(".print-only svg.qr-code").is_visible()
+    page.emulate_media(media="screen")
+    assert not page.locator("svg.qr-code").is_visible()
+    page.emulate_media(media="print")
     assert page.locator(".admonition.danger").first.is_visible()
     break_rule = page.evaluate(
         "getComputedStyle(document.querySelector('.admonition')).breakInside"
