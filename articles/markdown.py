@@ -184,7 +184,12 @@ def _markdown() -> markdown.Markdown:
         ],
         extension_configs={
             "toc": {"toc_depth": "2-3", "slugify": _slugify_heading},
-            "footnotes": {"BACKLINK_TEXT": "↩", "BACKLINK_TITLE": "Back to the text"},
+            # Numbered in the order the text cites them, wherever their entries come from.
+            "footnotes": {
+                "BACKLINK_TEXT": "↩",
+                "BACKLINK_TITLE": "Back to the text",
+                "USE_DEFINITION_ORDER": False,
+            },
         },
         output_format="html",
     )

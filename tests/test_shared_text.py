@@ -196,3 +196,20 @@ def test_staff_can_write_blocks_and_sources_in_the_admin(staff_client):
 
     assert response.status_code == 302
     assert Reference.objects.get().url == "https://www.nice.org.uk/guidance/ng59"
+
+
+def test_sources_are_numbered_in_the_order_the_text_cites_them(folder, write_article):
+    write_article("order", body="First.[^gattie2017] Second.[^csp2024]\n")
+    load_content(folder)
+
+    html = Article.objects.get(slug="order").body_html
+
+    assert html.index("Gattie E") < html.index("Chartered Society")
+    assert 'href="#fn:gattie2017">1</a>' in html
+    assert 'href="#fn:csp2024">2</a>' in html
+
+
+def test_an_author_list_ending_in_a_full_stop_reads_with_one():
+    entry = Reference(key="x", authors="Brady D, et al.", title="Review of soreness")
+
+    assert entry.as_markdown() == "Brady D, et al. Review of soreness."

@@ -90,7 +90,10 @@ class Reference(Shared):
         max_length=300, blank=True, help_text="Journal, volume and pages, or publisher."
     )
     url = models.URLField(
-        "address", blank=True, help_text="Only a primary address: the journal, PubMed or DOI."
+        "address",
+        blank=True,
+        help_text="The source's own address (the journal, PubMed, a DOI, or the page of the "
+        "organisation that published it), never a copy elsewhere.",
     )
 
     class Meta:
@@ -106,8 +109,9 @@ class Reference(Shared):
     def as_markdown(self) -> str:
         """The entry as it appears under References on every page that cites it."""
         parts = []
-        if self.authors:
-            parts.append(f"{self.authors} ({self.year})." if self.year else f"{self.authors}.")
+        authors = self.authors.rstrip(".")
+        if authors:
+            parts.append(f"{authors} ({self.year})." if self.year else f"{authors}.")
         elif self.year:
             parts.append(f"({self.year}).")
         parts.append(f"{self.title.rstrip('.')}.")

@@ -2,33 +2,35 @@
 
 import pytest
 
+from articles.models import Article
+
 from .conftest import axe_violations
 
 PUBLIC_PAGES = [
     "/",
     "/articles/",
-    "/articles/what-is-dry-needling/",
-    "/articles/how-dry-needling-works/",
-    "/articles/conditions-treated/",
-    "/articles/safety-and-side-effects/",
-    "/articles/aftercare/",
+    "/search/",
     "/search/?q=bruising",
     "/search/?q=xylophone",
+    "/subscribe/",
+    "/subscribe/sent/",
     "/articles/no-such-page/",
 ]
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_public_pages_meet_wcag_aa(site, page, width):
+def test_every_public_page_passes_every_axe_rule(site, page, width):
     page.set_viewport_size({"width": width, "height": 900})
+    articles = [a.get_absolute_url() for a in Article.objects.published()]
+    assert len(articles) == 8
     found = {}
-    for path in PUBLIC_PAGES:
+    for path in PUBLIC_PAGES + articles:
         page.goto(site + path)
         violations = axe_violations(page)
         if violations:
             found[path] = violations
 
-    assert found == {}
+    assert found == {}, found
 
 
 def test_keyboard_user_can_skip_straight_to_the_article(site, page):
