@@ -104,18 +104,11 @@ def read_file(
 ) -> tuple[ContentFile | None, list[str]]:
     """Read one content file and check it with the article form, against the row with its slug
     in ``articles``, if any. Return it, or the ``PATH: key: problem`` lines that stop it."""
-    display = display_path(path)
-    problems: list[str] = []
-
-    def problem(key: str, message: str) -> None:
-        problems.append(f"{display}: {key}: {message}")
-
-    parsed = front_matter(path.read_bytes(), problem)
+    problem = Problems(display_path(path))
+    parsed = read_markdown(path, ArticleForm, FIELDS, problem)
     if parsed is None:
-        return None, problems
-    data, body = parsed
-
-    form_data, reported = form_values(ArticleForm, data, FIELDS, problem)
+        return None, problem.lines
+    data, body, form_data, reported = parsed
     form_data = {"body": body, "slug": path.stem, **FILE_DEFAULTS, **form_data}
 
     existing = articles.get(form_data["slug"]) if isinstance(form_data["slug"], str) else None
@@ -138,12 +131,39 @@ def read_file(
     # The form fills in the article it is given, so it gets a copy: saved only if the file wins.
     form = ContentFileForm(form_data, files, instance=copy.copy(existing) or Article())
     form_problems(form, data, FILE_KEYS, reported, problem)
-    if problems:
-        return None, problems
+    if problem.lines:
+        return None, problem.lines
     new = snapshot(form.instance, form.cleaned_data["tags"], image_digest)
     return ContentFile(
-        path=path, display=display, form=form, existing=existing, snapshot=new, current=current
+        path=path,
+        display=problem.display,
+        form=form,
+        existing=existing,
+        snapshot=new,
+        current=current,
     ), []
+
+
+class Problems:
+    """Collects a file's problems as ``PATH: key: problem`` lines; call it with key and problem."""
+
+    def __init__(self, display: str):
+        self.display = display
+        self.lines: list[str] = []
+
+    def __call__(self, key: str, message: str) -> None:
+        self.lines.append(f"{self.display}: {key}: {message}")
+
+
+def read_markdown(path: Path, form_class, fields: dict[str, str], problem: Problems):
+    """A markdown file with front matter: its YAML, its body, the YAML as data for
+    ``form_class`` and the keys already reported; or None when it cannot be read at all."""
+    parsed = front_matter(path.read_bytes(), problem)
+    if parsed is None:
+        return None
+    data, body = parsed
+    values, reported = form_values(form_class, data, fields, problem)
+    return data, body, values, reported
 
 
 def front_matter(encoded: bytes, problem) -> tuple[dict, str] | None:

@@ -13,7 +13,7 @@ import yaml
 from django import forms
 from django.db import models
 
-from .contentfiles import display_path, form_problems, form_values, front_matter
+from .contentfiles import Problems, display_path, form_problems, form_values, read_markdown
 from .forms import BlockForm, ReferenceForm
 
 BLOCKS_DIR = "blocks"
@@ -35,20 +35,14 @@ class SharedEntry:
 
 
 def read_block(path: Path, blocks: dict[str, models.Model]) -> tuple[SharedEntry | None, list]:
-    display = display_path(path)
-    problems: list[str] = []
-
-    def problem(key: str, message: str) -> None:
-        problems.append(f"{display}: {key}: {message}")
-
-    parsed = front_matter(path.read_bytes(), problem)
+    problem = Problems(display_path(path))
+    parsed = read_markdown(path, BlockForm, BLOCK_KEYS, problem)
     if parsed is None:
-        return None, problems
-    data, body = parsed
-    values, reported = form_values(BlockForm, data, BLOCK_KEYS, problem)
+        return None, problem.lines
+    data, body, values, reported = parsed
     values = {"name": path.stem, "body": body, **values}
-    entry = _checked(BlockForm, "name", values, blocks, display, data, reported, problem)
-    return (None, problems) if problems else (entry, [])
+    entry = _checked(BlockForm, "name", values, blocks, problem.display, data, reported, problem)
+    return (None, problem.lines) if problem.lines else (entry, [])
 
 
 def read_references(
