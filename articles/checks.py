@@ -21,7 +21,7 @@ SHORT_RUN = 3
 QUOTED_WORDS = 6
 VAGUE_LINK_TEXTS = {"click here", "here", "read more", "this link", "link"}
 
-HEADING_TAG = re.compile(r"h[1-6]$")
+NOT_PROSE = re.compile(r"h[1-6]|td|th$")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 BLOCK_TAGS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "blockquote", "div"}
 
@@ -185,7 +185,7 @@ class _Page(HTMLParser):
         self.pictures: list[tuple[str, str]] = []
         self.link_texts: list[str] = []
         self.blocks: list[str] = []
-        self.prose: list[str] = []  # the blocks that are not headings
+        self.prose: list[str] = []  # the blocks that are not headings or table cells
         self._block: list[str] = []
         self._tag = ""
         self._link: list[str] | None = None
@@ -246,6 +246,6 @@ class _Page(HTMLParser):
         text = " ".join("".join(self._block).split())
         if text:
             self.blocks.append(text)
-            if not HEADING_TAG.match(self._tag):
+            if not NOT_PROSE.match(self._tag):
                 self.prose.append(text)
         self._block = []

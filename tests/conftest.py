@@ -8,9 +8,11 @@ import yaml
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from articles.importers import load_content
 from articles.models import Article, Subscriber
 
 REVIEWED = dt.date(2026, 1, 15)
@@ -115,6 +117,22 @@ def picture():
         return buffer.getvalue()
 
     return make
+
+
+@pytest.fixture(scope="module")
+def shipped_site(django_db_setup, django_db_blocker):
+    """The shipped content/, loaded once for a module; each test still runs in a transaction of
+    its own inside this one, and everything is rolled back after the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_content(settings.CONTENT_DIR)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def shipped(shipped_site, db) -> list[Article]:
+    """The shipped articles, in the guide's reading order."""
+    return list(Article.objects.published().in_guide_order())
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.importers import load_content
 from articles.models import Article, ClinicDetails
 
 pytestmark = pytest.mark.django_db
@@ -49,12 +48,6 @@ class Outline(HTMLParser):
         return [
             a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())
         ]
-
-
-@pytest.fixture
-def shipped(shipped_content):
-    load_content(shipped_content)
-    return list(Article.objects.published().in_guide_order())
 
 
 def test_guide_covers_the_topics_patients_ask_about(shipped):
@@ -131,7 +124,7 @@ def test_a_signed_off_article_names_its_clinician_on_the_page_and_to_search_engi
     client, make_article
 ):
     article = make_article(
-        "aftercare",
+        "signed-off",
         signed_off_by="Sam Patel",
         signed_off_profession="Physiotherapist",
         signed_off_registration="PH123456",

@@ -8,10 +8,14 @@ import pytest
 import yaml
 from django.utils.html import escape
 
+from articles.checks import check_writing
 from articles.importers import load_content
 from articles.models import Article
 
 pytestmark = pytest.mark.django_db
+MAX_AVERAGE_SENTENCE = 18
+MIN_AVERAGE_SENTENCE = 12
+MAX_SHORT_SHARE = 0.2
 
 MAX_READING_GRADE = 8
 
@@ -50,18 +54,14 @@ def test_shipped_content_loads_and_every_article_page_renders(client, shipped_co
     )
 
 
-def test_shipped_guide_is_in_reading_order(client, shipped_content):
-    load_content(shipped_content)
-
+def test_shipped_guide_is_in_reading_order(shipped, client, shipped_content):
     guide = client.get("/").context["guide"]
 
     assert [a.order for a in guide] == sorted(a.order for a in guide)
     assert len(guide) == Article.objects.published().filter(order__isnull=False).count()
 
 
-def test_every_shipped_article_reads_at_grade_8_or_below(shipped_content):
-    load_content(shipped_content)
-
+def test_every_shipped_article_reads_at_grade_8_or_below(shipped, shipped_content):
     articles = list(Article.objects.published())
     assert articles
     for article in articles:
@@ -72,9 +72,7 @@ def test_every_shipped_article_reads_at_grade_8_or_below(shipped_content):
         )
 
 
-def test_no_shipped_page_uses_wording_the_evidence_rules_out(shipped_content):
-    load_content(shipped_content)
-
+def test_no_shipped_page_uses_wording_the_evidence_rules_out(shipped, shipped_content):
     for article in Article.objects.published():
         # The page as patients read it: blocks put in place and the reference list added.
         shown = html.unescape(re.sub(r"<[^>]+>", " ", article.body_html))
@@ -84,9 +82,7 @@ def test_no_shipped_page_uses_wording_the_evidence_rules_out(shipped_content):
         assert banned_in(path.read_text(encoding="utf-8")) == [], path.name
 
 
-def test_no_shipped_article_claims_a_review_it_has_not_had(shipped_content):
-    load_content(shipped_content)
-
+def test_no_shipped_article_claims_a_review_it_has_not_had(shipped, shipped_content):
     for path in sorted(shipped_content.glob("*.md")):
         front = yaml.safe_load(FRONT_MATTER.match(path.read_text(encoding="utf-8")).group(1))
         assert "reviewer" not in front, path.name
@@ -95,11 +91,9 @@ def test_no_shipped_article_claims_a_review_it_has_not_had(shipped_content):
         assert not article.reviewer, article.slug
 
 
-def test_every_block_and_citation_in_the_shipped_articles_is_filled_in(shipped_content):
+def test_every_block_and_citation_in_the_shipped_articles_is_filled_in(shipped, shipped_content):
     # The loader refuses a block or a source that does not exist, so loading it all is the test;
     # what is left to check is that the pages show them filled in.
-    load_content(shipped_content)
-
     for article in Article.objects.published():
         assert "[[block:" not in article.body_html, article.slug
         assert "[^" not in article.body_html, article.slug
@@ -107,3 +101,18 @@ def test_every_block_and_citation_in_the_shipped_articles_is_filled_in(shipped_c
         assert cited, article.slug
         for key in cited:
             assert f'id="fn:{key}"' in article.body_html, (article.slug, key)
+
+
+def test_every_shipped_article_passes_the_editors_writing_checks(shipped):
+    for article in shipped:
+        report = check_writing(article.body)
+
+        assert report.warnings == [], article.slug
+        assert MIN_AVERAGE_SENTENCE <= report.average_sentence_words <= MAX_AVERAGE_SENTENCE, (
+            article.slug,
+            report.average_sentence_words,
+        )
+        assert report.short_sentence_share <= MAX_SHORT_SHARE, (
+            article.slug,
+            report.short_sentence_share,
+        )
