@@ -141,12 +141,17 @@ class SubscribeForm(forms.Form):
                 "We can only send to addresses made of plain letters (a to z), numbers and "
                 "symbols such as . - _ and @. Please use another address."
             )
+        domain = email.rpartition("@")[2]
         try:
             validate_email(email)
+            # A mail server named by its network address ([127.0.0.1]) or a bare machine name
+            # is no one's everyday mailbox, and a way to make the site write to odd places.
+            if domain.startswith("[") or "." not in domain:
+                raise ValidationError("not a public mail domain")
         except ValidationError:
             raise ValidationError("Enter an email address like name@example.com.") from None
-        local, _, domain = email.rpartition("@")
-        return f"{local}@{domain.lower()}"
+        # One mailbox, however it is typed: Alice@Example.com and alice@example.com are one.
+        return email.lower()
 
     def clean_page(self) -> str:
         page = self.cleaned_data.get("page", "")

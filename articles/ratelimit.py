@@ -21,9 +21,16 @@ def allow(key: str, limit: int, window_seconds: int, cache: BaseCache | None = N
 
 
 def client_address(request: HttpRequest) -> str:
-    """The visitor's address. Behind the production proxy, the one the proxy saw and appended."""
-    if settings.PRODUCTION:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The visitor's address: the socket's, or with ``TRUSTED_PROXY_COUNT`` proxies in front,
+    the entry the outermost of them appended to X-Forwarded-For. Entries further left were
+    written by the client and could say anything."""
+    count = settings.TRUSTED_PROXY_COUNT
+    socket_address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    if count <= 0:
+        return socket_address
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < count:
+        # Not every trusted proxy added its entry: the request did not come through them all.
+        return socket_address
+    return forwarded[-count]

@@ -6,6 +6,7 @@ secret key. ``DJANGO_ENV=production`` refuses to start without the secrets it ne
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +59,18 @@ ALLOWED_HOSTS = [
 ]
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
 
+
+def _proxy_count() -> int:
+    value = os.environ.get("TRUSTED_PROXY_COUNT", "0").strip() or "0"
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be a whole number, not {value!r}")
+    return int(value)
+
+
+# How many proxies in front of the site each append the address they saw to X-Forwarded-For:
+# the visitor's address is that many entries from the right. 0 trusts the header not at all.
+TRUSTED_PROXY_COUNT = _proxy_count()
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -71,6 +84,8 @@ INSTALLED_APPS = [
     "markdownx",
     "reversion",
     "articles",
+    # Last, as its documentation asks: it counts failed logins.
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Form widgets are looked up like any template, so templates/markdownx/widget.html (the editor's
@@ -114,12 +130,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that is locked or down answers within seconds (a friendly 503), never by holding a
+# worker until gunicorn kills it.
+DATABASE_TIMEOUT_SECONDS = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers share one SQLite file: take the write lock when a transaction
     # starts and wait for it, instead of failing when two transactions both try to upgrade.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=DATABASE_TIMEOUT_SECONDS, transaction_mode="IMMEDIATE"
+    )
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=DATABASE_TIMEOUT_SECONDS,
+        options=f"-c statement_timeout={DATABASE_TIMEOUT_SECONDS * 1000} "
+        f"-c lock_timeout={DATABASE_TIMEOUT_SECONDS * 1000}",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -139,6 +166,21 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin login: after 5 failures for one account, or from one address, that account or address
+# waits 15 minutes (django-axes, counted in the database that every app server shares).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "articles.ratelimit.client_address"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

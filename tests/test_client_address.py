@@ -1,0 +1,57 @@
+"""Which address is the visitor's: the socket's, or the one the trusted proxies saw."""
+
+import pytest
+from django.test import RequestFactory
+
+from articles.ratelimit import client_address
+
+
+def request(forwarded="", remote="10.0.0.5"):
+    extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    return RequestFactory().get("/", REMOTE_ADDR=remote, **extra)
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "1.1.1.1", "10.0.0.5"),  # no proxy: a visitor's own header is ignored
+        (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # the load balancer's entry
+        (2, "6.6.6.6, 203.0.113.9, 192.0.2.10", "203.0.113.9"),  # CDN then load balancer
+        (2, "203.0.113.9", "10.0.0.5"),  # fewer entries than proxies: not through them all
+        (1, "", "10.0.0.5"),
+    ],
+)
+def test_client_address_counts_trusted_proxies_from_the_right(settings, count, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = count
+
+    assert client_address(request(forwarded)) == expected
+
+
+@pytest.mark.django_db
+def test_a_new_forwarded_header_each_time_does_not_escape_the_signup_limit(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    answers = [
+        client.post(
+            "/subscribe/",
+            {"email": f"r{n}@example.org", "consent": "on"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        ).status_code
+        for n in range(11)
+    ]
+
+    assert answers == [302] * 10 + [429]
+
+
+@pytest.mark.django_db
+def test_behind_one_proxy_each_visitor_has_their_own_limit(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    answers = [
+        client.post(
+            "/subscribe/",
+            {"email": f"r{n}@example.org", "consent": "on"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        ).status_code
+        for n in range(11)
+    ]
+
+    assert answers == [302] * 11
