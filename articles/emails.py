@@ -25,7 +25,8 @@ def _message(subscriber: Subscriber, subject: str, template: str, **context) -> 
         },
     )
     return EmailMessage(
-        subject=f"{subject} | {clinic.name}",
+        # One line whatever the names hold: a line break in a header would stop the email.
+        subject=" ".join(f"{subject} | {clinic.name}".split()),
         body=body,
         to=[subscriber.email],
         headers={

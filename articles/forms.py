@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 
-from .models import Article, Block, ClinicianProfile, Reference
+from .models import Article, Block, ClinicDetails, ClinicianProfile, Reference, Tag
 from .subscriptions import CONSENT_WORDING
 
 MAX_EMAIL_LENGTH = 254
@@ -31,7 +31,27 @@ ARTICLE_FIELDS = [
 ]
 
 
-class ArticleForm(forms.ModelForm):
+def validate_single_line(value: str) -> None:
+    if "\n" in value or "\r" in value:
+        raise ValidationError(
+            "Keep this on one line: it appears in page titles and email subjects, where a line "
+            "break does not belong.",
+            code="single_line",
+        )
+
+
+class SingleLineForm(forms.ModelForm):
+    """Every one-line box refuses line breaks, whichever door the text comes through (the admin
+    or a content file). Boxes that take several lines (the text, an address) are left alone."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field) is forms.CharField and not isinstance(field.widget, forms.Textarea):
+                field.validators.append(validate_single_line)
+
+
+class ArticleForm(SingleLineForm):
     """What an article is, for both doors: the admin edits through this form, and load_content
     checks every content file with it. Its rules are the model's (``Article.clean``)."""
 
@@ -56,7 +76,7 @@ class ArticleForm(forms.ModelForm):
         self.fields["body"].strip = False
 
 
-class BlockForm(forms.ModelForm):
+class BlockForm(SingleLineForm):
     """A block, for the admin and for ``content/blocks/<name>.md``."""
 
     class Meta:
@@ -68,7 +88,7 @@ class BlockForm(forms.ModelForm):
         self.fields["body"].strip = False
 
 
-class SignOffForm(forms.ModelForm):
+class SignOffForm(SingleLineForm):
     """The one step of a clinical sign-off: who gives it, and that they have read the text."""
 
     confirm = forms.BooleanField(
@@ -89,13 +109,28 @@ def https_by_default(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-class ReferenceForm(forms.ModelForm):
+class ReferenceForm(SingleLineForm):
     """A source in the reference list, for the admin and for ``content/references.yaml``."""
 
     class Meta:
         model = Reference
         fields = ["key", "authors", "year", "title", "source", "url"]
         formfield_callback = https_by_default
+
+
+class ClinicDetailsForm(SingleLineForm):
+    """The clinic's details: its name and phone number go into page titles and emails."""
+
+    class Meta:
+        model = ClinicDetails
+        fields = ["name", "phone", "email", "address", "opening_hours", "booking_url"]
+        formfield_callback = https_by_default
+
+
+class TagForm(SingleLineForm):
+    class Meta:
+        model = Tag
+        fields = ["name"]
 
 
 class SubscribeForm(forms.Form):

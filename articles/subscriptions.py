@@ -74,7 +74,9 @@ def send_confirmation(subscriber: Subscriber) -> bool:
 def _send(message) -> bool:
     try:
         message.send()
-    except OSError:  # smtplib's errors and refused connections are all OSErrors
+    # smtplib's errors and refused connections are OSErrors; a header that cannot be sent
+    # (BadHeaderError) is a ValueError.
+    except (OSError, ValueError):
         logger.exception("could not send a sign-up email")
         return False
     return True

@@ -7,6 +7,7 @@ in the mail server's hands at the very moment of a crash cannot be known to have
 sent again.)
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -22,6 +23,7 @@ from .models import Article, Delivery, Subscriber
 from .subscriptions import send_confirmation
 
 BATCH_SIZE = 100
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -115,11 +117,12 @@ def _send_batch(subscriber_ids: list[int], report: UpdateReport) -> None:
         return
     try:
         for _, items in groups:
-            message = emails.new_articles(items[0].subscriber, [d.article for d in items])
-            message.connection = connection
             try:
+                message = emails.new_articles(items[0].subscriber, [d.article for d in items])
+                message.connection = connection
                 message.send()
-            except OSError as error:
+            except Exception as error:  # one email that fails never stops the others
+                logger.exception("could not send an update email")
                 _record_failure(items, error)
                 report.emails_failed += 1
                 continue

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
+from ..forms import ClinicDetailsForm
 from ..models import ClinicDetails
 
 
@@ -9,6 +10,7 @@ from ..models import ClinicDetails
 class ClinicDetailsAdmin(admin.ModelAdmin):
     """One set of details, shown beside every article: it can be changed, never deleted."""
 
+    form = ClinicDetailsForm
     list_display = ("name", "phone", "booking_url")
     formfield_overrides = {
         models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}

@@ -6,7 +6,7 @@ from django.db import models
 from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
 
-from ..forms import BlockForm, ReferenceForm
+from ..forms import BlockForm, ReferenceForm, TagForm
 from ..models import (
     Article,
     Block,
@@ -47,4 +47,5 @@ class ReferenceAdmin(VersionAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    form = TagForm
     search_fields = ("name",)
