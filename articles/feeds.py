@@ -1,4 +1,5 @@
 from django.contrib.syndication.views import Feed
+from django.utils.html import escape
 
 from .links import absolute_url
 from .models import Article, ClinicDetails
@@ -28,7 +29,9 @@ class LatestArticlesFeed(Feed):
         return article.title
 
     def item_description(self, article: Article) -> str:
-        return article.summary
+        # Feed readers show a description as HTML: the summary is plain text, so it is escaped
+        # here, and the feed's own XML escaping comes on top.
+        return escape(article.summary)
 
     def item_link(self, article: Article) -> str:
         return absolute_url(article.get_absolute_url())

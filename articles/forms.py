@@ -2,11 +2,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
+from django.urls import Resolver404, resolve, reverse
 
 from .models import Article, Block, ClinicDetails, ClinicianProfile, Reference, Tag
 from .subscriptions import CONSENT_WORDING
 
 MAX_EMAIL_LENGTH = 254
+# Pages with a sign-up form, as the consent record may name them.
+CONSENT_PAGES = {"home", "articles:list", "articles:detail", "search", "subscribe"}
 
 # What staff and content files say about an article, in the order a content file lists it.
 # Everything else on the model is derived when it is saved.
@@ -189,8 +192,19 @@ class SubscribeForm(forms.Form):
         return email.lower()
 
     def clean_page(self) -> str:
-        page = self.cleaned_data.get("page", "")
-        return page if page.startswith("/") and not page.startswith("//") else ""
+        """The page the sign-up came from, for the consent record: only a public page of this
+        site is recorded as given; anything else is recorded as the sign-up page."""
+        page = self.cleaned_data.get("page", "").split("?")[0]
+        try:
+            match = resolve(page) if page.startswith("/") else None
+        except Resolver404:
+            match = None
+        if match is None or match.view_name not in CONSENT_PAGES:
+            return reverse("subscribe")
+        slug = match.kwargs.get("slug")
+        if slug and not Article.objects.published().filter(slug=slug).exists():
+            return reverse("subscribe")
+        return page
 
     @property
     def is_robot(self) -> bool:

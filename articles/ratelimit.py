@@ -20,6 +20,11 @@ def allow(key: str, limit: int, window_seconds: int, cache: BaseCache | None = N
     return count <= limit
 
 
+def seconds_left(window_seconds: int) -> int:
+    """How long until the current window ends and the count starts again."""
+    return window_seconds - int(time.time() % window_seconds)
+
+
 def client_address(request: HttpRequest) -> str:
     """The visitor's address: the socket's, or with ``TRUSTED_PROXY_COUNT`` proxies in front,
     the entry the outermost of them appended to X-Forwarded-For. Entries further left were

@@ -19,6 +19,11 @@ class ExpiredLinkError(InvalidLinkError):
     """The link was genuine but is too old."""
 
 
+class UsedLinkError(InvalidLinkError):
+    """A confirmation link for an address that has since unsubscribed: confirming again needs
+    a new sign-up, with consent given again."""
+
+
 def confirm_token(subscriber: Subscriber) -> str:
     return signing.dumps([subscriber.pk, subscriber.key], salt=_CONFIRM_SALT)
 
@@ -41,7 +46,10 @@ def _subscriber_from(token: str, salt: str, max_age: timedelta | None = None) ->
 
 
 def subscriber_to_confirm(token: str) -> Subscriber:
-    return _subscriber_from(token, _CONFIRM_SALT, CONFIRM_MAX_AGE)
+    subscriber = _subscriber_from(token, _CONFIRM_SALT, CONFIRM_MAX_AGE)
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        raise UsedLinkError
+    return subscriber
 
 
 def subscriber_to_unsubscribe(token: str) -> Subscriber:

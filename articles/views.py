@@ -101,7 +101,9 @@ class SubscribeView(FormView):
         if not ratelimit.allow(
             "signup:" + ratelimit.client_address(request), SIGNUPS_PER_HOUR, 3600
         ):
-            return render(request, "429.html", status=429)
+            response = render(request, "429.html", status=429)
+            response["Retry-After"] = str(ratelimit.seconds_left(3600))
+            return response
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -142,6 +144,8 @@ class SignedLinkView(View):
             self.subscriber = self.find(token)
         except tokens.ExpiredLinkError:
             return render(request, "subscribe/link_invalid.html", {"expired": True}, status=410)
+        except tokens.UsedLinkError:
+            return render(request, "subscribe/link_invalid.html", {"used": True}, status=410)
         except tokens.InvalidLinkError:
             return render(request, "subscribe/link_invalid.html", status=404)
         return super().dispatch(request, token)

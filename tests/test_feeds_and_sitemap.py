@@ -60,3 +60,14 @@ def test_feed_lists_published_articles_newest_first_with_full_urls(client, make_
     assert [i.find("title").text for i in items] == ["Newer", "Older"]
     assert items[0].find("link").text == "https://clinic.example.org/articles/newer/"
     assert channel.find("link").text == "https://clinic.example.org/"
+
+
+def test_markup_in_a_summary_reaches_feed_readers_as_text(client, make_article):
+    make_article("x", summary='Rest. <img src=x onerror="alert(1)">')
+
+    xml = client.get("/feed/").content.decode()
+
+    assert (
+        "<description>Rest. &amp;lt;img src=x onerror=&amp;quot;alert(1)&amp;quot;&amp;gt;"
+        "</description>"
+    ) in xml

@@ -80,3 +80,32 @@ def test_a_deleted_article_can_be_recovered(staff_client, edited_twice):
     recovered = Article.objects.get()
     assert recovered.title == "Pain after needling"
     assert recovered.body == "Third words.\nSame line.\n"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=abc&to=1",
+        "from=1&to=",
+        "from=99999&to=99998",
+        "",
+        "from=1.5&to=2",
+    ],
+)
+def test_a_compare_address_staff_mistyped_is_a_404_not_a_server_error(
+    staff_client, edited_twice, query
+):
+    assert (
+        staff_client.get(
+            f"/admin/articles/article/{edited_twice.pk}/history/compare/?{query}"
+        ).status_code
+        == 404
+    )
+
+
+def test_a_compare_address_for_no_article_is_a_404(staff_client):
+    assert staff_client.get("/admin/articles/article/abc/history/compare/").status_code == 404
+    assert (
+        staff_client.get("/admin/articles/article/999/history/compare/?from=1&to=2").status_code
+        == 404
+    )

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def sign_up(client, email="reader@example.org", remote_addr="127.0.0.1", **extra):
-    data = {"email": email, "consent": "on", "page": "/articles/aftercare/", **extra}
+    data = {"email": email, "consent": "on", "page": "/search/", **extra}
     return client.post("/subscribe/", data, REMOTE_ADDR=remote_addr)
 
 
@@ -48,7 +48,7 @@ def test_sign_up_stores_a_pending_subscriber_with_the_consent_record(client):
     assert subscriber.email == "reader@example.org"
     assert subscriber.status == "pending"
     assert subscriber.consent_wording_version == CONSENT_VERSION
-    assert subscriber.consent_page == "/articles/aftercare/"
+    assert subscriber.consent_page == "/search/"
     assert subscriber.consent_given_at is not None
     assert subscriber.confirmation_sent_at is not None
     assert subscriber.confirmed_at is None
@@ -403,3 +403,49 @@ def test_both_signup_forms_show_what_the_form_class_declares(client, make_articl
 
     assert '<label for="footer-email">Email for updates</label>' in footer
     assert '<label for="signup-email">Email for updates</label>' in page
+
+
+def test_an_old_confirmation_link_does_not_resubscribe_after_unsubscribing(client):
+    sign_up(client)
+    subscriber = Subscriber.objects.get()
+    confirm_path = f"/subscribe/confirm/{confirm_token(subscriber)}/"
+    client.post(confirm_path)
+    client.post(f"/unsubscribe/{unsubscribe_token(subscriber)}/")
+
+    page = client.get(confirm_path)
+    again = client.post(confirm_path)
+
+    assert page.status_code == again.status_code == 410
+    assert "<h1>This link has been used</h1>" in again.content.decode()
+    assert Subscriber.objects.get().status == "unsubscribed"
+
+
+@pytest.mark.parametrize(
+    ("sent", "recorded"),
+    [
+        ("/articles/aftercare/", "/articles/aftercare/"),
+        ("/articles/aftercare/?utm=x", "/articles/aftercare/"),
+        ("/articles/draft-one/", "/subscribe/"),
+        ("/admin/", "/subscribe/"),
+        ("https://elsewhere.example/", "/subscribe/"),
+        ("//elsewhere.example/", "/subscribe/"),
+        ("/I agreed to nothing/", "/subscribe/"),
+    ],
+)
+def test_the_consent_record_names_only_a_real_public_page(client, make_article, sent, recorded):
+    make_article("aftercare")
+    make_article("draft-one", status="draft")
+
+    sign_up(client, page=sent)
+
+    assert Subscriber.objects.get().consent_page == recorded
+
+
+def test_the_too_many_sign_ups_page_says_when_to_come_back(client):
+    for n in range(10):
+        sign_up(client, f"r{n}@example.org")
+
+    response = sign_up(client, "r11@example.org")
+
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600

@@ -159,3 +159,21 @@ def test_escaped_user_text_never_becomes_markup(client, make_article):
     assert "<script>alert(1)</script>" not in html
     assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in html
     assert "<img src=x" not in html
+
+
+@pytest.mark.parametrize(
+    ("phone", "href"),
+    [
+        ("01234 567890", "tel:01234567890"),
+        ("+44 (0)1234 567 890", "tel:+441234567890"),
+        ("01234 567890 ext. 12", "tel:01234567890"),
+        ("0800-123-4567 (free)", "tel:08001234567"),
+        ("Call us: 01234 567890", ""),
+        ("[Clinic phone number]", ""),
+        ("+44 ١٢٣٤٥٦٧٨٩٠", ""),
+    ],
+)
+def test_the_phone_link_dials_the_number_and_nothing_else(phone, href):
+    from articles.models import ClinicDetails
+
+    assert ClinicDetails(phone=phone).phone_href == href

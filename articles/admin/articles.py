@@ -3,6 +3,7 @@
 import reversion
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -189,10 +190,13 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     def compare_view(self, request, object_id):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
+        ids = [object_id, request.GET.get("from", ""), request.GET.get("to", "")]
+        if not all(value.isdigit() for value in ids):
+            raise Http404("No such article or version.")
         article = get_object_or_404(Article, pk=object_id)
         versions = Version.objects.get_for_object_reference(Article, object_id)
-        older = get_object_or_404(versions, pk=request.GET.get("from", "0"))
-        newer = get_object_or_404(versions, pk=request.GET.get("to", "0"))
+        older = get_object_or_404(versions, pk=ids[1])
+        newer = get_object_or_404(versions, pk=ids[2])
         if older.revision.date_created > newer.revision.date_created:
             older, newer = newer, older
         context = {

@@ -1,6 +1,10 @@
+import re
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
+
+PHONE_NUMBER = re.compile(r"\s*(\+?[0-9][0-9 ()./-]*)")
 
 
 class ClinicDetails(models.Model):
@@ -41,8 +45,13 @@ class ClinicDetails(models.Model):
 
     @property
     def phone_href(self) -> str:
-        digits = "".join(c for c in self.phone if c.isdigit() or c == "+")
-        return f"tel:{digits}" if sum(c.isdigit() for c in digits) >= 6 else ""
+        """A tel: link to the number: its leading part only (no extension or note), the UK
+        "(0)" dropped, digits and a leading + kept."""
+        match = PHONE_NUMBER.match(self.phone)
+        number = match.group(1).replace("(0)", "") if match else ""
+        digits = "".join(c for c in number if c in "0123456789")
+        plus = "+" if number.startswith("+") else ""
+        return f"tel:{plus}{digits}" if len(digits) >= 6 else ""
 
     @classmethod
     def load(cls) -> "ClinicDetails":
