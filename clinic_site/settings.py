@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -83,6 +84,8 @@ INSTALLED_APPS = [
     "django.forms",
     "markdownx",
     "reversion",
+    # django-csp: its system checks catch settings written for its old format.
+    "csp",
     "articles",
     # Last, as its documentation asks: it counts failed logins.
     "axes",
@@ -90,9 +93,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside every middleware that can answer early, so each response carries both policies.
+    "articles.middleware.PermissionsPolicyMiddleware",
+    "articles.middleware.ContentSecurityPolicyMiddleware",
     "articles.middleware.RequestSizeLimitMiddleware",
     "articles.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early: a cached public page is answered before sessions, CSRF or the user are looked at.
+    "articles.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -156,8 +164,10 @@ _redis_url = os.environ.get("REDIS_URL", "").strip()
 if _redis_url:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis that fails soft: pages answer uncached while it is away.
+            "BACKEND": "articles.cache_backends.ResilientRedisCache",
             "LOCATION": _redis_url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -238,6 +248,60 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = False
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
     CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+# Content-Security-Policy and Permissions-Policy
+# Public pages run no script and no inline style: the site's stylesheet and its own pictures.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "img-src": [SELF],
+        "style-src": [SELF],
+    }
+}
+# The admin and the article editor (paths in articles.middleware.STAFF_PATHS) run the admin's
+# scripts and the editor's, fetch previews, checks and uploads, and frame the preview page. The
+# preview frame and pictures send stricter policies of their own, which are kept.
+STAFF_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "base-uri": [NONE],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "frame-src": [SELF],
+        "img-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+    }
+}
+# Browser features the site never uses, turned off for it and anything it might ever embed.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 
 LOGGING = {
     "version": 1,

@@ -94,7 +94,7 @@ def test_environment_chooses_database_and_cache():
         REDIS_URL="redis://127.0.0.1:6379/1",
     )
     assert values == (
-        "django.db.backends.postgresql clinic django.core.cache.backends.redis.RedisCache"
+        "django.db.backends.postgresql clinic articles.cache_backends.ResilientRedisCache"
     )
 
 

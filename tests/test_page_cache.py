@@ -1,0 +1,179 @@
+"""Public pages come from the cache for anonymous visitors; every change shows at once."""
+
+import datetime as dt
+import gzip
+import time
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from articles.importers import load_content
+from articles.models import Article, Block, ClinicDetails, Reference
+
+pytestmark = pytest.mark.django_db
+
+
+def visit(path="/articles/aftercare/", **headers):
+    return Client().get(path, **headers)
+
+
+def test_an_anonymous_visitor_gets_the_cached_page_with_no_cookie(make_article):
+    make_article("aftercare", title="Aftercare")
+
+    first, second = visit(), visit()
+
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert second.content == first.content
+    assert not second.cookies
+    assert "Cookie" not in second.get("Vary", "")
+    assert second["Cache-Control"] == "public, max-age=0, must-revalidate"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/articles/",
+        "/articles/aftercare/",
+        "/search/",
+        "/feed/",
+        "/sitemap.xml",
+        "/robots.txt",
+    ],
+)
+def test_every_public_page_is_cached(make_article, path):
+    make_article("aftercare")
+    visit(path)
+
+    assert visit(path)["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize("path", ["/search/?q=needle", "/subscribe/", "/articles/aftercare/?x=1"])
+def test_pages_that_answer_a_visitor_are_not_cached(make_article, path):
+    make_article("aftercare")
+    visit(path)
+
+    assert "X-Page-Cache" not in visit(path)
+
+
+def test_staff_edit_shows_at_once_to_visitors_and_staff(make_article, staff_client):
+    article = make_article("aftercare", title="Aftercare", status="published")
+    visit()
+
+    staff_client.post(
+        f"/admin/articles/article/{article.pk}/change/",
+        {
+            "title": "Aftercare, updated",
+            "slug": "aftercare",
+            "summary": article.summary,
+            "body": article.body,
+            "status": "published",
+            "published_at_0": "",
+            "published_at_1": "",
+            "reviewed": article.reviewed.isoformat(),
+            "reviewer": "",
+            "review_due": article.review_due.isoformat(),
+            "order": "",
+            "image_alt": "",
+        },
+    )
+
+    assert "Aftercare, updated" in visit().content.decode()
+    staffs_view = staff_client.get("/articles/aftercare/")
+    assert "X-Page-Cache" not in staffs_view
+    assert "Aftercare, updated" in staffs_view.content.decode()
+
+
+def rename(tag):
+    tag.name = "renamed"
+    tag.save()
+
+
+CHANGES = {
+    "article saved": lambda a: Article.objects.filter(pk=a.pk).first().save(),
+    "article deleted": lambda a: Article.objects.filter(pk=a.pk).delete(),
+    "tag renamed": lambda a: rename(a.tags.first()),
+    "tag removed": lambda a: a.tags.clear(),
+    "block saved": lambda a: Block.objects.create(name="b", title="B", body="Text."),
+    "source saved": lambda a: Reference.objects.create(key="r", title="A source"),
+    "clinic details saved": lambda a: ClinicDetails(name="Riverside Physio").save(),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_each_kind_of_change_makes_cached_pages_stale(make_article, change):
+    article = make_article("aftercare")
+    article.tags.create(name="aftercare")
+    visit()
+    visit("/")
+
+    change(article)
+
+    assert visit("/")["X-Page-Cache"] == "miss"
+
+
+def test_load_content_makes_cached_pages_stale(make_article, write_article, content_dir):
+    write_article("aftercare", title="From the file")
+    visit("/")
+
+    load_content(content_dir)
+
+    assert "From the file" in visit("/").content.decode()
+
+
+def test_a_scheduled_article_appears_on_time_without_anyone_saving(make_article):
+    make_article(
+        "later", title="Arrives later", published_at=timezone.now() + dt.timedelta(seconds=0.5)
+    )
+
+    before = visit("/").content.decode()
+    time.sleep(0.6)
+    after = visit("/")
+
+    assert "Arrives later" not in before
+    assert "Arrives later" in after.content.decode()
+
+
+def test_pages_are_compressed_for_clients_that_accept_it(make_article):
+    make_article("aftercare", title="Aftercare")
+    plain = visit()
+
+    for _ in range(2):
+        packed = visit(HTTP_ACCEPT_ENCODING="gzip, br")
+        assert packed["Content-Encoding"] == "gzip"
+        assert gzip.decompress(packed.content) == plain.content
+        assert "Accept-Encoding" in packed["Vary"]
+
+
+def test_pages_carrying_a_token_or_for_staff_are_never_compressed(staff_client):
+    signup = Client().get("/subscribe/", HTTP_ACCEPT_ENCODING="gzip")
+    admin = staff_client.get("/admin/", HTTP_ACCEPT_ENCODING="gzip")
+
+    assert "csrfmiddlewaretoken" in signup.content.decode()
+    assert not signup.has_header("Content-Encoding")
+    assert not admin.has_header("Content-Encoding")
+
+
+def test_an_unchanged_page_is_a_304_for_a_browser_that_has_it(make_article):
+    make_article("aftercare")
+    etag = visit()["ETag"]
+
+    again = visit(HTTP_IF_NONE_MATCH=etag)
+
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_a_page_cache_that_is_down_serves_pages_uncached(make_article, monkeypatch):
+    make_article("aftercare", title="Aftercare")
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(cache, "get_many", down)
+    response = visit()
+
+    assert response.status_code == 200
+    assert "Aftercare" in response.content.decode()
