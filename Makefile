@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-WORKERS ?= 2
 
 .PHONY: run test lint format serve-setup clean
 
@@ -11,8 +10,7 @@ run: $(VENV)/.run-installed  ## set up and serve the site at http://127.0.0.1:$(
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_content
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn clinic_site.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips "127.0.0.1"
+	PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py
 
 test: $(VENV)/.test-installed  ## set up and run the whole test suite
 	$(VENV)/bin/ruff check .

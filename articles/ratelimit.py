@@ -1,5 +1,6 @@
 """A fixed-window rate limit kept in Django's cache, so every worker process counts together."""
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -30,7 +31,7 @@ def client_address(request: HttpRequest) -> str:
     the entry the outermost of them appended to X-Forwarded-For. Entries further left were
     written by the client and could say anything."""
     count = settings.TRUSTED_PROXY_COUNT
-    socket_address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    socket_address = _address(request.META.get("REMOTE_ADDR", ""))
     if count <= 0:
         return socket_address
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
@@ -38,4 +39,12 @@ def client_address(request: HttpRequest) -> str:
     if len(forwarded) < count:
         # Not every trusted proxy added its entry: the request did not come through them all.
         return socket_address
-    return forwarded[-count]
+    return _address(forwarded[-count]) or socket_address
+
+
+def _address(value: str) -> str:
+    """The address, written the standard way; empty if it is not an IP address at all."""
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return ""

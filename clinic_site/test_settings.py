@@ -10,9 +10,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _name = Path(DATABASES["default"]["NAME"])  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(_name.with_name(f"test-{_name.name}"))}  # noqa: F405
 
+# The tests speak of the local site, whatever the caller's environment says.
+SITE_URL = "http://127.0.0.1:8000"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+TRUSTED_PROXY_COUNT = 0
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if "Redis" in CACHES["default"]["BACKEND"]:  # noqa: F405
+    # The suite on Redis: give it a database of its own (e.g. redis://127.0.0.1:6379/15), as
+    # every test starts by emptying the cache.
+    CACHES["default"]["KEY_PREFIX"] = "tests"  # noqa: F405
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -55,3 +55,12 @@ def test_behind_one_proxy_each_visitor_has_their_own_limit(client, settings):
     ]
 
     assert answers == [302] * 11
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "expected"), [("unknown", "10.0.0.5"), ("1.2.3.4:80", "10.0.0.5")]
+)
+def test_a_proxy_entry_that_is_no_address_falls_back_to_the_socket(settings, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    assert client_address(request(forwarded)) == expected

@@ -1,0 +1,31 @@
+"""How gunicorn serves the site (`make run` and production use this file).
+
+Every value can be changed from the environment: PORT, BIND, WEB_CONCURRENCY (workers),
+GUNICORN_TIMEOUT, FORWARDED_ALLOW_IPS.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "clinic_site.wsgi"
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+# Sync workers, one per core: on 2 cores this gave the steadiest response times; more workers or
+# threads did not serve more requests.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+worker_class = "sync"
+# A request that takes longer than this is stopped, and its worker replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Workers are replaced now and then, so memory can never creep up for ever.
+max_requests = 5000
+max_requests_jitter = 500
+# Requests and errors go to standard output and standard error, for the process manager to keep.
+accesslog = "-"
+errorlog = "-"
+# Only these addresses may say (with X-Forwarded-Proto) that the visitor used HTTPS: the proxy in
+# front of the site. Its default trusts this machine only.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Headers and request lines of a sane size; bodies are limited by the site itself.
+limit_request_line = 8190
+limit_request_fields = 100
