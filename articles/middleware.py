@@ -3,6 +3,8 @@ refused before they are read, and a database that is down or too slow gives a fr
 
 import logging
 
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -50,4 +52,31 @@ class DatabaseUnavailableMiddleware:
         # A page of its own, with nothing on it that needs the database.
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the staff policy on the admin's and the editor's paths.
+
+    A view that sets its own policy (the preview frame, pictures) or uses django-csp's decorators
+    keeps it."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponse, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and parts.config is None and request.path.startswith(STAFF_PATHS):
+            parts.config = settings.STAFF_CONTENT_SECURITY_POLICY["DIRECTIVES"]
+        return parts
+
+
+class PermissionsPolicyMiddleware:
+    """Turns off, on every response, the browser features the site never uses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
