@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint format serve-setup clean
+.PHONY: run test bench lint format serve-setup clean
 
 run: $(VENV)/.run-installed  ## set up and serve the site at http://127.0.0.1:$(PORT)
 	$(PY) manage.py migrate --noinput
@@ -16,6 +16,11 @@ test: $(VENV)/.test-installed  ## set up and run the whole test suite
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
+
+bench: $(VENV)/.run-installed  ## measure serving speed, load_content time and worker memory
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) tests/benchmark.py
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
