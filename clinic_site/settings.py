@@ -43,12 +43,34 @@ def _local_secret_key() -> str:
 if PRODUCTION:
     _missing = [
         name
-        for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "SITE_URL")
+        for name in (
+            "DJANGO_SECRET_KEY",
+            "DJANGO_ALLOWED_HOSTS",
+            "SITE_URL",
+            "DJANGO_EMAIL_BACKEND",
+        )
         if not os.environ.get(name, "").strip()
     ]
     if _missing:
         raise ImproperlyConfigured(
             "DJANGO_ENV=production needs these environment variables: " + ", ".join(_missing)
+        )
+    if _env_flag("DJANGO_DEBUG"):
+        raise ImproperlyConfigured(
+            "DJANGO_ENV=production refuses DJANGO_DEBUG: "
+            "error pages would show the site's code and settings to anyone"
+        )
+    # A sign-up is told its confirmation email was sent: with these backends it never is.
+    _backend = os.environ["DJANGO_EMAIL_BACKEND"].strip()
+    _local_backends = {
+        f"django.core.mail.backends.{name}.EmailBackend"
+        for name in ("filebased", "console", "locmem", "dummy")
+    }
+    if _backend in _local_backends and not _env_flag("DJANGO_ALLOW_LOCAL_EMAIL"):
+        raise ImproperlyConfigured(
+            f"DJANGO_ENV=production refuses DJANGO_EMAIL_BACKEND={_backend}: sign-ups would be "
+            "told an email was sent while it never leaves this server (set "
+            "DJANGO_ALLOW_LOCAL_EMAIL=1 as well if that is what you want)"
         )
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip() or _local_secret_key()

@@ -15,7 +15,14 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "a-long-random-production-key-" + "k7Qz9xVt2LmW8pRs4NbYcH6dJf3GaE5u",
     "DJANGO_ALLOWED_HOSTS": "clinic.example.org",
     "SITE_URL": "https://clinic.example.org",
+    "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
+LOCAL_EMAIL_BACKENDS = [
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+]
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -39,7 +46,15 @@ def setting(expression: str, **env: str) -> str:
     return result.stdout.strip()
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "SITE_URL"])
+def refusal(result: subprocess.CompletedProcess) -> str:
+    """The one line that says why the settings refused to load."""
+    assert result.returncode != 0
+    return result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "SITE_URL", "DJANGO_EMAIL_BACKEND"]
+)
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
 
@@ -47,6 +62,58 @@ def test_production_refuses_to_start_without_its_secrets(missing):
 
     assert result.returncode != 0
     assert f"DJANGO_ENV=production needs these environment variables: {missing}" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["1", "true", "on"])
+def test_production_refuses_to_start_in_debug_mode(value):
+    result = manage("check", DJANGO_DEBUG=value, **PRODUCTION_ENV)
+
+    assert refusal(result) == (
+        "django.core.exceptions.ImproperlyConfigured: DJANGO_ENV=production refuses DJANGO_DEBUG: "
+        "error pages would show the site's code and settings to anyone"
+    )
+
+
+@pytest.mark.parametrize("backend", LOCAL_EMAIL_BACKENDS)
+def test_production_refuses_email_that_never_leaves_the_server(backend):
+    env = {**PRODUCTION_ENV, "DJANGO_EMAIL_BACKEND": backend}
+
+    result = manage("check", **env)
+
+    assert refusal(result) == (
+        "django.core.exceptions.ImproperlyConfigured: DJANGO_ENV=production refuses "
+        f"DJANGO_EMAIL_BACKEND={backend}: sign-ups would be told an email was sent while it never "
+        "leaves this server (set DJANGO_ALLOW_LOCAL_EMAIL=1 as well if that is what you want)"
+    )
+
+
+def test_production_keeps_email_on_the_server_only_when_asked_twice():
+    backend = "django.core.mail.backends.filebased.EmailBackend"
+
+    kept = setting(
+        "settings.EMAIL_BACKEND",
+        **{**PRODUCTION_ENV, "DJANGO_EMAIL_BACKEND": backend, "DJANGO_ALLOW_LOCAL_EMAIL": "1"},
+    )
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_EMAIL_BACKEND"}
+    default_refused = manage("check", DJANGO_ALLOW_LOCAL_EMAIL="1", **env)
+
+    assert kept == backend
+    assert refusal(default_refused) == (
+        "django.core.exceptions.ImproperlyConfigured: DJANGO_ENV=production needs these "
+        "environment variables: DJANGO_EMAIL_BACKEND"
+    )
+
+
+def test_production_sends_email_by_the_backend_it_names():
+    assert setting("settings.EMAIL_BACKEND", **PRODUCTION_ENV) == (
+        "django.core.mail.backends.smtp.EmailBackend"
+    )
+
+
+def test_debug_and_local_email_stay_available_outside_production():
+    values = setting("settings.DEBUG, settings.EMAIL_BACKEND", DJANGO_DEBUG="1")
+
+    assert values == "True django.core.mail.backends.filebased.EmailBackend"
 
 
 def test_production_settings_pass_the_deploy_checks():
