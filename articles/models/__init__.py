@@ -1,5 +1,5 @@
 """The app's models, one module each: articles, text shared by articles (blocks and references),
-the clinic's details, subscribers."""
+the clinic's details, readers' feedback, subscribers."""
 
 from .article import (
     Article,
@@ -10,6 +10,7 @@ from .article import (
     normalise_body,
 )
 from .clinic import ClinicDetails, ClinicianProfile
+from .feedback import Feedback, ReviewReminder
 from .shared import Block, Reference
 from .subscriber import Delivery, Subscriber, SubscriberQuerySet
 
@@ -20,8 +21,10 @@ __all__ = [
     "ClinicDetails",
     "ClinicianProfile",
     "Delivery",
+    "Feedback",
     "Neighbours",
     "Reference",
+    "ReviewReminder",
     "Subscriber",
     "SubscriberQuerySet",
     "Tag",

@@ -1,0 +1,85 @@
+"""What readers tell the clinic about a page, kept without personal data: the page, yes or no,
+an optional comment (with any email address or phone number masked before it is stored), and
+when. No address, cookie or IP address is kept."""
+
+import re
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .article import Article
+
+RECENT_DAYS = 90
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\w])\+?\d(?:[\s().-]*\d){6,}")
+
+
+def mask_personal_data(text: str) -> str:
+    """The comment with email addresses and phone numbers taken out."""
+    text = EMAIL.sub("[email address removed]", text)
+    return PHONE.sub("[phone number removed]", text)
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def recent(self, days: int = RECENT_DAYS) -> "FeedbackQuerySet":
+        return self.filter(created_at__gte=timezone.now() - timedelta(days=days))
+
+    def with_comments(self) -> "FeedbackQuerySet":
+        return self.exclude(comment="")
+
+    def needing_attention(self) -> "FeedbackQuerySet":
+        """Comments no one has dealt with yet."""
+        return self.with_comments().filter(dealt_with=False)
+
+    def helpfulness(self) -> dict[int, tuple[int, int]]:
+        """Per article id: (answers, yes answers) over the last 90 days."""
+        rows = (
+            self.recent()
+            .values("article_id")
+            .annotate(answers=Count("pk"), yes=Count("pk", filter=Q(helpful=True)))
+        )
+        return {row["article_id"]: (row["answers"], row["yes"]) for row in rows}
+
+
+class Feedback(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
+    helpful = models.BooleanField(help_text="Did the reader find the page helpful?")
+    comment = models.TextField(
+        blank=True,
+        max_length=1000,
+        help_text="What the reader said was missing or unclear. Email addresses and phone "
+        "numbers are removed before it is stored.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    dealt_with = models.BooleanField(
+        default=False, help_text="Tick when the comment has been read and acted on."
+    )
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "feedback"
+
+    def __str__(self) -> str:
+        return f"{'Helpful' if self.helpful else 'Not helpful'}: {self.article}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.comment = mask_personal_data(self.comment.strip())
+        super().save(*args, **kwargs)
+
+
+class ReviewReminder(models.Model):
+    """That the clinic editors were reminded of an article's review, so nobody is reminded of
+    the same article more than once a week."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reminders")
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"Review reminder for {self.article}"
