@@ -136,6 +136,50 @@ class TagForm(SingleLineForm):
         fields = ["name"]
 
 
+class FeedbackForm(forms.Form):
+    """ "Was this page helpful?": two buttons, and a box only robots fill in."""
+
+    helpful = forms.TypedChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        error_messages={"required": "Choose Yes or No.", "invalid_choice": "Choose Yes or No."},
+    )
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", "feedback-%s")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class FeedbackCommentForm(forms.Form):
+    comment = forms.CharField(
+        label="What was missing or unclear?",
+        help_text="Please do not include your name, contact details or anything about your own "
+        "health: we cannot reply here. To ask about your treatment, contact the clinic.",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Write a few words, or leave this page if you have nothing to add.",
+            "max_length": "Please keep it to 1,000 characters (it has %(show_value)d).",
+        },
+    )
+    token = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", "feedback-%s")
+        super().__init__(*args, **kwargs)
+
+
 class SubscribeForm(forms.Form):
     """The sign-up fields, rendered from here on every page that offers them."""
 

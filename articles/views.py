@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
+from django.core import signing
 from django.db import DatabaseError, connection
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -13,11 +14,14 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.static import serve
 
 from . import ratelimit, subscriptions, tokens, uploads
-from .forms import SubscribeForm
-from .models import Article
+from .forms import FeedbackCommentForm, FeedbackForm, SubscribeForm
+from .models import Article, Feedback
+from .models.feedback import mask_personal_data
 from .permissions import article_editor_only
 
 SIGNUPS_PER_HOUR = 10
+FEEDBACK_PER_HOUR = 20
+COMMENT_SALT = "articles.feedback.comment"
 SIGNUP_IDS = "signup-%s"
 
 LATEST_COUNT = 5
@@ -46,7 +50,9 @@ class ArticleDetailView(DetailView):
         return Article.objects.published()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(neighbours=self.object.neighbours(), **kwargs)
+        return super().get_context_data(
+            neighbours=self.object.neighbours(), feedback_form=FeedbackForm(), **kwargs
+        )
 
 
 @method_decorator(staff_member_required, name="dispatch")
@@ -101,9 +107,7 @@ class SubscribeView(FormView):
         if not ratelimit.allow(
             "signup:" + ratelimit.client_address(request), SIGNUPS_PER_HOUR, 3600
         ):
-            response = render(request, "429.html", status=429)
-            response["Retry-After"] = str(ratelimit.seconds_left(3600))
-            return response
+            return too_many(request)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -173,6 +177,55 @@ class UnsubscribeView(SignedLinkView):
     done_template = "subscribe/unsubscribed.html"
     find = staticmethod(tokens.subscriber_to_unsubscribe)
     act = staticmethod(subscriptions.unsubscribe)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+@method_decorator(never_cache, name="dispatch")
+class FeedbackView(View):
+    """ "Was this page helpful?" from a cached article page, which carries no CSRF token: it
+    records the answer (nothing about the reader) and offers a comment box, with a token."""
+
+    def post(self, request, slug):
+        article = get_object_or_404(Article.objects.published(), slug=slug)
+        if not ratelimit.allow(
+            "feedback:" + ratelimit.client_address(request), FEEDBACK_PER_HOUR, 3600
+        ):
+            return too_many(request)
+        form = FeedbackForm(request.POST)
+        if not form.is_valid():
+            return redirect(article.get_absolute_url() + "#feedback-heading")
+        token = ""
+        if not form.is_robot:
+            answer = Feedback.objects.create(article=article, helpful=form.cleaned_data["helpful"])
+            token = signing.dumps(answer.pk, salt=COMMENT_SALT)
+        comment = FeedbackCommentForm(initial={"token": token})
+        return render(request, "articles/feedback.html", {"article": article, "form": comment})
+
+
+@method_decorator(never_cache, name="dispatch")
+class FeedbackCommentView(View):
+    """The optional comment, added once to the answer it follows."""
+
+    def post(self, request, slug):
+        article = get_object_or_404(Article.objects.published(), slug=slug)
+        form = FeedbackCommentForm(request.POST)
+        if not form.is_valid():
+            return render(request, "articles/feedback.html", {"article": article, "form": form})
+        try:
+            pk = signing.loads(form.cleaned_data["token"], salt=COMMENT_SALT, max_age=3600)
+        except signing.BadSignature:
+            pk = None
+        # A robot's answer was never stored: it is thanked all the same.
+        Feedback.objects.filter(pk=pk, article=article, comment="").update(
+            comment=mask_personal_data(form.cleaned_data["comment"].strip())
+        )
+        return render(request, "articles/feedback.html", {"article": article, "done": True})
+
+
+def too_many(request: HttpRequest) -> HttpResponse:
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = str(ratelimit.seconds_left(3600))
+    return response
 
 
 @article_editor_only

@@ -15,62 +15,14 @@ from reversion.models import Version
 from .. import updates
 from ..checks import check_writing
 from ..forms import ArticleForm, SignOffForm
-from ..models import (
-    Article,
-    ClinicianProfile,
-    default_review_due,
-)
-from ..models.article import REVIEW_SOON_DAYS
+from ..models import Article, ClinicianProfile, default_review_due
 from ..revisions import changes_between
-
-
-class StatusFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return Article.State.choices
-
-    def queryset(self, request, queryset):
-        return queryset.in_state(self.value()) if self.value() in Article.State else queryset
-
-
-class SignOffFilter(admin.SimpleListFilter):
-    title = "clinical sign-off"
-    parameter_name = "sign_off"
-
-    def lookups(self, request, model_admin):
-        return [("needed", "Needs clinical sign-off"), ("done", "Signed off")]
-
-    def queryset(self, request, queryset):
-        needed = queryset.needs_sign_off()
-        if self.value() == "needed":
-            return needed
-        if self.value() == "done":
-            return queryset.exclude(pk__in=needed)
-        return queryset
-
-
-class ReviewFilter(admin.SimpleListFilter):
-    title = "review"
-    parameter_name = "review"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("overdue", "Review overdue"),
-            ("soon", f"Due in the next {REVIEW_SOON_DAYS} days"),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "overdue":
-            return queryset.review_overdue()
-        if self.value() == "soon":
-            return queryset.review_due_within(REVIEW_SOON_DAYS)
-        return queryset
+from .feedback import FeedbackColumns
+from .filters import ReviewFilter, SignOffFilter, StatusFilter
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
+class ArticleAdmin(FeedbackColumns, VersionAdmin, MarkdownxModelAdmin):
     """Every save keeps a version: History lists them, compares two and restores one; deleted
     articles come back through "Recover deleted articles"."""
 
@@ -85,6 +37,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
         "title",
         "state",
         "sign_off_shown",
+        "helpfulness",
         "reviewed",
         "review_due_shown",
         "readability_grade",
@@ -95,6 +48,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = (
         "preview_link",
+        "feedback_summary",
         "sign_off_status",
         "readability_grade",
         "reading_time",
@@ -120,6 +74,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
         ),
         ("Clinical sign-off", {"fields": ["sign_off_status"]}),
         ("Guide and topics", {"fields": ["order", "tags"]}),
+        ("What readers said", {"fields": ["feedback_summary"]}),
         ("Picture", {"fields": ["image", "image_alt"]}),
         ("How it reads", {"fields": ["readability_grade", "reading_time", "word_count"]}),
         (

@@ -1,0 +1,51 @@
+"""The article list's filters, each a named state of the queryset."""
+
+from django.contrib import admin
+
+from ..models import Article
+from ..models.article import REVIEW_SOON_DAYS
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return Article.State.choices
+
+    def queryset(self, request, queryset):
+        return queryset.in_state(self.value()) if self.value() in Article.State else queryset
+
+
+class SignOffFilter(admin.SimpleListFilter):
+    title = "clinical sign-off"
+    parameter_name = "sign_off"
+
+    def lookups(self, request, model_admin):
+        return [("needed", "Needs clinical sign-off"), ("done", "Signed off")]
+
+    def queryset(self, request, queryset):
+        needed = queryset.needs_sign_off()
+        if self.value() == "needed":
+            return needed
+        if self.value() == "done":
+            return queryset.exclude(pk__in=needed)
+        return queryset
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", "Review overdue"),
+            ("soon", f"Due in the next {REVIEW_SOON_DAYS} days"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.review_overdue()
+        if self.value() == "soon":
+            return queryset.review_due_within(REVIEW_SOON_DAYS)
+        return queryset
