@@ -9,7 +9,7 @@ from .subscriptions import CONSENT_WORDING
 
 MAX_EMAIL_LENGTH = 254
 # Pages with a sign-up form, as the consent record may name them.
-CONSENT_PAGES = {"home", "articles:list", "articles:detail", "search", "subscribe"}
+CONSENT_PAGES = {"home", "articles:list", "articles:detail", "search", "subscribe", "privacy"}
 
 # What staff and content files say about an article, in the order a content file lists it.
 # Everything else on the model is derived when it is saved.

@@ -40,6 +40,7 @@ CACHED_VIEWS = {
     "feed",
     "sitemap",
     "robots",
+    "privacy",
 }
 COMPRESSIBLE = ("text/html", "text/plain", "application/rss+xml", "application/xml", "text/xml")
 MIN_COMPRESS_BYTES = 200

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from . import emails
 from .models import Subscriber
+from .retention import forgotten_address
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ def sign_up(email: str, page: str = "") -> bool:
     the sign-up is kept either way, and ``send_updates`` sends a missing confirmation later."""
     now = timezone.now()
     with transaction.atomic():
+        # Signing up again after the address was forgotten: one row for the mailbox again.
+        Subscriber.objects.filter(email=forgotten_address(email)).delete()
         subscriber, created = Subscriber.objects.select_for_update().get_or_create(
             email=email,
             defaults={

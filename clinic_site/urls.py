@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
-from markdownx.views import MarkdownifyView
 
 from articles import editor, views
 from articles.feeds import LatestArticlesFeed
@@ -25,6 +24,7 @@ urlpatterns = [
     path("feed/", LatestArticlesFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
+    path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
@@ -33,7 +33,7 @@ urlpatterns = [
     # django-markdownx's editor endpoints answer staff only (its defaults accept anyone).
     path(
         "markdownx/markdownify/",
-        article_editor_only(MarkdownifyView.as_view()),
+        article_editor_only(editor.PreviewView.as_view()),
         name="markdownx_markdownify",
     ),
     path("markdownx/upload/", views.upload_image, name="markdownx_upload"),

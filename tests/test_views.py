@@ -182,3 +182,26 @@ def test_the_phone_link_dials_the_number_and_nothing_else(phone, href):
     from articles.models import ClinicDetails
 
     assert ClinicDetails(phone=phone).phone_href == href
+
+
+def test_the_privacy_page_says_what_is_kept_and_how_to_have_it_deleted(client):
+    from articles.models import ClinicDetails
+
+    ClinicDetails(
+        name="Riverside Physio", phone="01234 567890", email="hello@riverside.example"
+    ).save()
+
+    html = client.get("/privacy/").content.decode()
+
+    assert "<h1>Privacy: what we keep about you</h1>" in html
+    assert "we delete your address after 30 days" in html
+    assert '<a href="mailto:hello@riverside.example">hello@riverside.example</a>' in html
+    assert '<a href="tel:01234567890">01234 567890</a>' in html
+
+
+def test_the_footer_and_the_sign_up_form_link_to_the_privacy_page(client):
+    home = client.get("/").content.decode()
+    signup = client.get("/subscribe/").content.decode()
+
+    assert '<a href="/privacy/">Privacy: what we keep about you</a>' in home
+    assert '<a href="/privacy/">How we look after your address</a>' in signup
