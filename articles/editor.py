@@ -10,8 +10,13 @@ from . import markdown
 from .checks import check_writing
 from .permissions import article_editor_only
 
-# The frame is filled by the editor page; nothing may run inside it or embed it elsewhere.
-FRAME_POLICY = "script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
+# The frame is filled by the editor page and shows the article under the public pages' policy:
+# nothing runs in it, a picture from another site is missing as it is for patients, and only a
+# page of this site may frame it.
+FRAME_POLICY = (
+    "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'; "
+    "img-src 'self'; style-src 'self'"
+)
 
 
 @article_editor_only
