@@ -48,3 +48,4 @@ urlpatterns = [
 admin.site.site_header = "Clinic articles"
 admin.site.site_title = "Clinic articles admin"
 admin.site.index_title = "Articles and subscribers"
+admin.site.index_template = "admin/clinic_index.html"

@@ -18,7 +18,7 @@ from ..forms import ArticleForm, SignOffForm
 from ..models import Article, ClinicianProfile, default_review_due
 from ..revisions import changes_between
 from .feedback import FeedbackColumns
-from .filters import ReviewFilter, SignOffFilter, StatusFilter
+from .filters import ReviewFilter, SignOffFilter, StaleDraftFilter, StatusFilter
 
 
 @admin.register(Article)
@@ -43,7 +43,7 @@ class ArticleAdmin(FeedbackColumns, VersionAdmin, MarkdownxModelAdmin):
         "readability_grade",
         "updated_at",
     )
-    list_filter = (StatusFilter, SignOffFilter, ReviewFilter, "tags")
+    list_filter = (StatusFilter, SignOffFilter, ReviewFilter, StaleDraftFilter, "tags")
     search_fields = ("title", "summary", "body")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = (

@@ -1,6 +1,9 @@
 """The article list's filters, each a named state of the queryset."""
 
+from datetime import timedelta
+
 from django.contrib import admin
+from django.utils import timezone
 
 from ..models import Article
 from ..models.article import REVIEW_SOON_DAYS
@@ -49,3 +52,24 @@ class ReviewFilter(admin.SimpleListFilter):
         if self.value() == "soon":
             return queryset.review_due_within(REVIEW_SOON_DAYS)
         return queryset
+
+
+STALE_DRAFT_DAYS = 90
+
+
+def stale_drafts(queryset):
+    """Drafts nobody has touched for 90 days."""
+    return queryset.drafts().filter(
+        updated_at__lt=timezone.now() - timedelta(days=STALE_DRAFT_DAYS)
+    )
+
+
+class StaleDraftFilter(admin.SimpleListFilter):
+    title = "drafts"
+    parameter_name = "untouched"
+
+    def lookups(self, request, model_admin):
+        return [("90", f"Untouched for {STALE_DRAFT_DAYS} days")]
+
+    def queryset(self, request, queryset):
+        return stale_drafts(queryset) if self.value() == "90" else queryset
