@@ -14,8 +14,8 @@ from .permissions import article_editor_only
 # nothing runs in it, a picture from another site is missing as it is for patients, and only a
 # page of this site may frame it.
 FRAME_POLICY = (
-    "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'; "
-    "img-src 'self'; style-src 'self'"
+    "default-src 'none'; script-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'self'; img-src 'self'; style-src 'self'"
 )
 
 

@@ -177,8 +177,12 @@ def test_editor_preview_frame_keeps_its_own_policy(staff_client):
 
 def test_editor_preview_shows_the_article_under_the_public_policy():
     """A picture from another site is missing from the preview as it is from the public page;
-    only the editor page may frame it."""
-    assert directives(FRAME_POLICY) == {**PUBLIC_POLICY, "frame-ancestors": "'self'"}
+    only the site's own pages may frame it, and it says outright that no script runs."""
+    assert directives(FRAME_POLICY) == {
+        **PUBLIC_POLICY,
+        "frame-ancestors": "'self'",
+        "script-src": "'none'",
+    }
 
 
 def test_pictures_keep_their_sandbox_policy(client, picture_file):
