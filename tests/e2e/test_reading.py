@@ -14,6 +14,7 @@ PUBLIC_PAGES = [
     "/search/?q=xylophone",
     "/subscribe/",
     "/subscribe/sent/",
+    "/privacy/",
     "/articles/no-such-page/",
 ]
 
