@@ -1,5 +1,6 @@
 """Guards that sit in front of every view: request bodies too big for the door they come to are
-refused before they are read, and a database that is down or too slow gives a friendly 503."""
+refused before they are read, a database that is down or too slow gives a friendly 503, and
+every response carries its Content-Security-Policy (public or staff) and a Permissions-Policy."""
 
 import logging
 
