@@ -58,27 +58,11 @@ def test_pages_that_answer_a_visitor_are_not_cached(make_article, path):
     assert "X-Page-Cache" not in visit(path)
 
 
-def test_staff_edit_shows_at_once_to_visitors_and_staff(make_article, staff_client):
+def test_staff_edit_shows_at_once_to_visitors_and_staff(make_article, staff_client, edit_in_admin):
     article = make_article("aftercare", title="Aftercare", status="published")
     visit()
 
-    staff_client.post(
-        f"/admin/articles/article/{article.pk}/change/",
-        {
-            "title": "Aftercare, updated",
-            "slug": "aftercare",
-            "summary": article.summary,
-            "body": article.body,
-            "status": "published",
-            "published_at_0": "",
-            "published_at_1": "",
-            "reviewed": article.reviewed.isoformat(),
-            "reviewer": "",
-            "review_due": article.review_due.isoformat(),
-            "order": "",
-            "image_alt": "",
-        },
-    )
+    edit_in_admin(staff_client, article, title="Aftercare, updated")
 
     assert "Aftercare, updated" in visit().content.decode()
     staffs_view = staff_client.get("/articles/aftercare/")
