@@ -25,23 +25,27 @@ LOCAL_EMAIL_BACKENDS = [
 ]
 
 
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+def run(command: list[str], **env: str) -> subprocess.CompletedProcess:
+    """A new Python process with only the given settings variables, as a fresh server has."""
     own = ("DJANGO_", "SITE_URL", "DATABASE_URL", "REDIS_URL", "EMAIL_", "DEFAULT_FROM_EMAIL")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     clean.update(DJANGO_SETTINGS_MODULE="clinic_site.settings", **env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, *command], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
     )
 
 
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return run(["manage.py", *args], **env)
+
+
+def start(**env: str) -> subprocess.CompletedProcess:
+    """Load the settings as the site does when it starts (without the rest of the site)."""
+    return run(["-c", "from django.conf import settings; settings.SECRET_KEY"], **env)
+
+
 def setting(expression: str, **env: str) -> str:
-    code = f"from django.conf import settings; print({expression})"
-    result = manage("shell", "--no-imports", "-c", code, **env)
+    result = run(["-c", f"from django.conf import settings; print({expression})"], **env)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -58,7 +62,7 @@ def refusal(result: subprocess.CompletedProcess) -> str:
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
 
-    result = manage("check", **env)
+    result = start(**env)
 
     assert result.returncode != 0
     assert f"DJANGO_ENV=production needs these environment variables: {missing}" in result.stderr
@@ -66,7 +70,7 @@ def test_production_refuses_to_start_without_its_secrets(missing):
 
 @pytest.mark.parametrize("value", ["1", "true", "on"])
 def test_production_refuses_to_start_in_debug_mode(value):
-    result = manage("check", DJANGO_DEBUG=value, **PRODUCTION_ENV)
+    result = start(DJANGO_DEBUG=value, **PRODUCTION_ENV)
 
     assert refusal(result) == (
         "django.core.exceptions.ImproperlyConfigured: DJANGO_ENV=production refuses DJANGO_DEBUG: "
@@ -78,7 +82,7 @@ def test_production_refuses_to_start_in_debug_mode(value):
 def test_production_refuses_email_that_never_leaves_the_server(backend):
     env = {**PRODUCTION_ENV, "DJANGO_EMAIL_BACKEND": backend}
 
-    result = manage("check", **env)
+    result = start(**env)
 
     assert refusal(result) == (
         "django.core.exceptions.ImproperlyConfigured: DJANGO_ENV=production refuses "
@@ -95,7 +99,7 @@ def test_production_keeps_email_on_the_server_only_when_asked_twice():
         **{**PRODUCTION_ENV, "DJANGO_EMAIL_BACKEND": backend, "DJANGO_ALLOW_LOCAL_EMAIL": "1"},
     )
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_EMAIL_BACKEND"}
-    default_refused = manage("check", DJANGO_ALLOW_LOCAL_EMAIL="1", **env)
+    default_refused = start(DJANGO_ALLOW_LOCAL_EMAIL="1", **env)
 
     assert kept == backend
     assert refusal(default_refused) == (
