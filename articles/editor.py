@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
+from markdownx.views import MarkdownifyView
 
 from . import markdown
 from .checks import check_writing
@@ -37,7 +38,10 @@ def checks(request: HttpRequest) -> JsonResponse:
     """The body (field ``content``, as django-markdownx sends it) as patients will see it, with
     how it reads and what would hurt them."""
     body = request.POST.get("content", "")
-    rendered = markdown.render(body)
+    try:
+        rendered = markdown.render(body)
+    except markdown.RenderError as refused:
+        return JsonResponse({"content": refused.messages}, status=400)
     report = check_writing(body, rendered)
     return JsonResponse(
         {
@@ -48,3 +52,16 @@ def checks(request: HttpRequest) -> JsonResponse:
             "warnings": report.warnings,
         }
     )
+
+
+class PreviewView(MarkdownifyView):
+    """django-markdownx's preview, answering a text the renderer refuses with 400 and the
+    reason (its own view would answer 500)."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except markdown.RenderError as refused:
+            return HttpResponse(
+                " ".join(refused.messages), status=400, content_type="text/plain; charset=utf-8"
+            )

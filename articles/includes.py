@@ -28,17 +28,29 @@ def also_known(blocks: set[str], references: set[str]) -> Iterator[None]:
         _loading.reset(token)
 
 
-def expand(text: str) -> str:
+class TooLongError(ValueError):
+    """The text would be longer than asked, with its blocks in place."""
+
+
+def expand(text: str, *, max_length: int | None = None) -> str:
     """The text with every block put in place and a definition added for every cited source
-    that the reference list holds (unknown names are left as they are)."""
-    names = set(BLOCK.findall(text))
-    if names:
-        bodies = dict(_model("Block").objects.filter(name__in=names).values_list("name", "body"))
+    that the reference list holds (unknown names are left as they are). Raises TooLongError, before
+    filling anything in, if the blocks would make it longer than ``max_length``."""
+    uses = BLOCK.findall(text)
+    if uses:
+        bodies = dict(
+            _model("Block").objects.filter(name__in=set(uses)).values_list("name", "body")
+        )
+        if max_length is not None:
+            added = sum(len(bodies.get(name, "")) for name in uses)
+            if len(text) + added > max_length:
+                raise TooLongError
         text = BLOCK.sub(lambda m: bodies.get(m.group(1), m.group(0)).strip("\n"), text)
     keys = set(CITATION.findall(text)) - set(DEFINITION.findall(text))
     if keys:
         entries = _model("Reference").objects.filter(key__in=keys).order_by("key")
-        definitions = "\n".join(f"[^{entry.key}]: {entry.as_markdown()}" for entry in entries)
+        # A blank line between entries keeps each one a short block of its own.
+        definitions = "\n\n".join(f"[^{entry.key}]: {entry.as_markdown()}" for entry in entries)
         if definitions:
             text = f"{text.rstrip()}\n\n{definitions}\n"
     return text

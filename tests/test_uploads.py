@@ -1,6 +1,9 @@
 """The editor's picture upload: staff only, pictures only, re-encoded, clear refusals."""
 
 import json
+import struct
+import time
+import zlib
 
 import pytest
 from django.core.files.storage import default_storage
@@ -124,3 +127,54 @@ def test_stored_pictures_are_served_and_nothing_outside_the_folder(
     assert found["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert escape.status_code == 400
     assert b"private" not in escape.content
+
+
+def animation(frames: int, size: int) -> bytes:
+    """A GIF of ``frames`` frames on a black ``size`` x ``size`` canvas, each adding one white
+    pixel: a few hundred bytes that Pillow decodes as full frames."""
+    parts = [b"GIF89a", struct.pack("<HHBBB", size, size, 0xF0, 0, 0), b"\0\0\0\xff\xff\xff"]
+    for frame in range(frames):
+        parts.append(b"\x21\xf9\x04\x04\x0a\x00\x00\x00")  # 0.1 s, keep the frame
+        parts.append(b"\x2c" + struct.pack("<HHHHB", frame % size, 0, 1, 1, 0))
+        parts.append(b"\x02\x02\x4c\x01\x00")  # one white pixel
+    return b"".join([*parts, b"\x3b"])
+
+
+def test_an_animation_with_too_many_pixels_in_all_is_refused_before_it_is_decoded(staff_client):
+    started = time.monotonic()
+    response = upload(staff_client, "bomb.gif", animation(30, 6000), "image/gif")
+
+    assert time.monotonic() - started < 1
+    assert response.status_code == 400
+    assert response.json() == {
+        "image": [
+            "That animation has 30 frames of 6000 × 6000 pixels: more than 20 million pixels "
+            "in all. Use fewer frames or make it smaller."
+        ]
+    }
+
+
+def test_a_small_animation_is_stored_with_every_frame(staff_client):
+    response = upload(staff_client, "wave.gif", animation(12, 200), "image/gif")
+
+    assert response.status_code == 200
+    stored = response.json()["image_code"].split("(/media/")[1][:-1]
+    with default_storage.open(stored) as handle, Image.open(handle) as saved:
+        assert (saved.format, saved.size, saved.n_frames) == ("GIF", (200, 200), 12)
+
+
+def test_a_picture_too_big_for_pillow_to_open_says_it_has_too_many_pixels(staff_client):
+    # A PNG header claiming 100,000 x 100,000 pixels: Pillow refuses it before reading more.
+    header = b"\x89PNG\r\n\x1a\n" + png_chunk(
+        b"IHDR", struct.pack(">IIBBBBB", 10**5, 10**5, 8, 2, 0, 0, 0)
+    )
+    response = upload(staff_client, "huge.png", header + png_chunk(b"IEND", b""))
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "image": ["That picture has too many pixels. Make it smaller and try again."]
+    }
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

@@ -17,7 +17,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from ..checks import reading_grade, reading_minutes, word_count
-from ..markdown import render, renderer_fingerprint, unknown_includes
+from ..markdown import render, renderer_fingerprint, unknown_includes, validate_body
 from ..pictures import ALT_PLACEHOLDER, PictureField
 from ..search import search_articles
 
@@ -138,7 +138,7 @@ class Article(models.Model):
         "search results.",
     )
     body = MarkdownxField(
-        validators=[validate_includes],
+        validators=[validate_body, validate_includes],
         help_text="The article, written in markdown. The preview shows it "
         "exactly as patients will see it.",
     )
