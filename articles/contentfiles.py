@@ -19,6 +19,7 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 
+from . import pictures
 from .forms import ARTICLE_FIELDS, ArticleForm
 from .models import Article, Tag, default_review_due, normalise_body
 from .models.article import SIGN_OFF_FIELDS
@@ -227,7 +228,9 @@ def form_problems(form, data: dict, keys: dict[str, str], reported: set, problem
 
 
 def _picture_beside(path: Path, root: Path, name, slug) -> SimpleUploadedFile | str:
-    """The picture a file names, as an upload for the form; or why it cannot be read."""
+    """The picture a file names, as it would be stored (see pictures.clean), as an upload for
+    the form; or why it cannot be read. Its digest is then that of the stored picture when the
+    file has not changed since it was loaded or exported."""
     if not isinstance(name, str) or not name.strip():
         return "must be the file name of a picture beside the article"
     picture = (path.parent / name.strip()).resolve()
@@ -235,7 +238,10 @@ def _picture_beside(path: Path, root: Path, name, slug) -> SimpleUploadedFile | 
         return f"{name!r} is outside the content folder"
     if not picture.is_file():
         return f"{name!r} was not found beside the article"
-    return SimpleUploadedFile(f"{slug}{picture.suffix.lower()}", picture.read_bytes())
+    try:
+        return pictures.clean(picture.read_bytes()).as_upload(slug)
+    except pictures.PictureError as error:
+        return error.message
 
 
 def snapshot(

@@ -1,13 +1,25 @@
-"""What makes a file an acceptable picture, for every door a picture comes through: the editor's
-upload, the article's Picture field in the admin, and a picture beside a content file."""
+"""Every picture, whichever door it comes through (the editor's upload, the article's Picture
+field in the admin, a picture beside a content file), is checked and stored the one way:
+``clean`` turns it the right way up and keeps its pixels and colour profile, nothing else (no
+EXIF, GPS position, text, comments or thumbnails), under the extension of its real format.
+
+Cleaning what ``clean`` made gives the same bytes back, so a picture loaded, exported and loaded
+again is unchanged. PNG and GIF are saved again by Pillow, which gives the same bytes for the
+same pixels. JPEG and WebP would lose quality each time they were saved again, so their own
+compressed data is kept and only the metadata around it is taken out; one whose EXIF says to
+turn it is turned and saved again, once.
+"""
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
-from PIL import Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -17,6 +29,14 @@ MAX_ANIMATION_PIXELS = 20_000_000
 # Pillow's own guard, for any code that opens a picture (it refuses twice this many outright).
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
+JPEG_QUALITY = 88
+# JPEG segments kept besides the image data itself, by the start of their contents: the JFIF
+# header (without a thumbnail), the colour profile, and Adobe's colour transform flag.
+JPEG_APP0, JPEG_APP2, JPEG_APP14, JPEG_COMMENT = 0xE0, 0xE2, 0xEE, 0xFE
+JPEG_KEPT_APPS = {JPEG_APP0: b"JFIF\0", JPEG_APP2: b"ICC_PROFILE\0", JPEG_APP14: b"Adobe"}
+# WebP chunks that make up the picture; EXIF, XMP and anything unknown are left out.
+WEBP_CHUNKS = {b"VP8X", b"ICCP", b"ANIM", b"ANMF", b"ALPH", b"VP8 ", b"VP8L"}
+WEBP_EXIF_AND_XMP_FLAGS = 0x08 | 0x04
 ALT_PLACEHOLDER = "Describe the picture here"
 TOO_MANY_PIXELS = "That picture has too many pixels. Make it smaller and try again."
 
@@ -65,6 +85,149 @@ def inspect(data: bytes) -> Picture:
     return Picture(kind=kind, width=width, height=height)
 
 
+@dataclass(frozen=True)
+class CleanPicture:
+    """A picture as it is stored: ``data`` is what goes into storage."""
+
+    data: bytes
+    kind: str
+    width: int
+    height: int
+
+    @property
+    def extension(self) -> str:
+        return FORMATS[self.kind]
+
+    def as_upload(self, name: str) -> SimpleUploadedFile:
+        """The picture as an uploaded file named ``name`` with its real extension."""
+        return SimpleUploadedFile(
+            f"{Path(name).stem or 'picture'}.{self.extension}",
+            self.data,
+            content_type=Image.MIME[self.kind],
+        )
+
+
+def clean(data: bytes) -> CleanPicture:
+    """Check ``data`` (see ``inspect``) and make it the picture that is stored; raise
+    PictureError saying why not."""
+    picture = inspect(data)
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            if image.format == "JPEG" and not _needs_turning(image):
+                stored, size = _strip_jpeg(data), image.size
+            elif image.format == "WEBP" and not _needs_turning(image):
+                stored, size = _strip_webp(data), image.size
+            else:
+                stored, size = _save_again(image, data)
+    except (OSError, SyntaxError, ValueError, IndexError, EOFError):
+        raise PictureError(_wrong_kind(None)) from None
+    return CleanPicture(data=stored, kind=picture.kind, width=size[0], height=size[1])
+
+
+def _needs_turning(image: Image.Image) -> bool:
+    orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+    return orientation not in (0, 1) and not getattr(image, "is_animated", False)
+
+
+def _save_again(image: Image.Image, data: bytes) -> tuple[bytes, tuple[int, int]]:
+    """Pillow saves the pixels, the colour profile and what an animation needs (frame times,
+    transparency), and nothing else unless asked."""
+    kind = image.format
+    options = {}
+    if getattr(image, "is_animated", False):
+        options["save_all"] = True
+    else:
+        image = ImageOps.exif_transpose(image)
+    if kind in ("GIF", "JPEG"):
+        # Pillow would copy the picture's comment.
+        options["comment"] = b""
+    if kind != "GIF":
+        options["icc_profile"] = image.info.get("icc_profile")
+    if kind == "JPEG":
+        options.update(quality=JPEG_QUALITY, optimize=True)
+    elif kind == "WEBP" and any(name == b"VP8L" for name, _ in _webp_chunks(data)):
+        options["lossless"] = True
+    elif kind == "WEBP":
+        options["quality"] = JPEG_QUALITY
+    buffer = io.BytesIO()
+    image.save(buffer, kind, **options)
+    return buffer.getvalue(), image.size
+
+
+def _strip_jpeg(data: bytes) -> bytes:
+    """The JPEG with only the segments needed to show it, its compressed image data untouched,
+    and nothing after its end."""
+    if not data.startswith(b"\xff\xd8"):
+        raise ValueError("not a JPEG")
+    kept = [b"\xff\xd8"]
+    position = 2
+    while True:
+        if data[position] != 0xFF:
+            raise ValueError("not a marker")
+        while data[position] == 0xFF:  # fill bytes
+            position += 1
+        marker = data[position]
+        position += 1
+        if marker == 0xD9:  # end of image
+            kept.append(b"\xff\xd9")
+            return b"".join(kept)
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # no length
+            kept.append(bytes([0xFF, marker]))
+            continue
+        length = int.from_bytes(data[position : position + 2], "big")
+        contents = data[position + 2 : position + length]
+        if length < 2 or len(contents) != length - 2:
+            raise ValueError("cut short")
+        position += length
+        if marker == JPEG_APP0 and contents.startswith(JPEG_KEPT_APPS[JPEG_APP0]):
+            # Version, units and density; no thumbnail.
+            contents = contents[:12] + b"\0\0"
+        elif (0xE0 <= marker <= 0xEF or marker == JPEG_COMMENT) and not contents.startswith(
+            JPEG_KEPT_APPS.get(marker, b"\0\0never")
+        ):
+            continue
+        kept.append(bytes([0xFF, marker]) + (len(contents) + 2).to_bytes(2, "big") + contents)
+        if marker == 0xDA:  # start of scan: the compressed data runs to the next marker
+            end = position
+            while True:
+                end = data.index(b"\xff", end)
+                following = data[end + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7:
+                    end += 2
+                    continue
+                break
+            kept.append(data[position:end])
+            position = end
+
+
+def _strip_webp(data: bytes) -> bytes:
+    """The WebP with only the chunks that make up the picture."""
+    chunks = []
+    for name, chunk in _webp_chunks(data):
+        if name == b"VP8X":
+            chunk = bytes([*chunk[:8], chunk[8] & ~WEBP_EXIF_AND_XMP_FLAGS, *chunk[9:]])
+        if name in WEBP_CHUNKS:
+            chunks.append(chunk)
+    body = b"WEBP" + b"".join(chunks)
+    return b"RIFF" + len(body).to_bytes(4, "little") + body
+
+
+def _webp_chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """Each chunk of a WebP file, as (name, the whole chunk with its padding)."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+        raise ValueError("not a WebP")
+    end = min(len(data), 8 + int.from_bytes(data[4:8], "little"))
+    position = 12
+    while position + 8 <= end:
+        length = int.from_bytes(data[position + 4 : position + 8], "little")
+        chunk = data[position : position + 8 + length + length % 2]
+        if len(chunk) < 8 + length:
+            raise ValueError("cut short")
+        yield data[position : position + 4], chunk
+        position += len(chunk)
+
+
 def size_message(size: int) -> str:
     return (
         f"That file is {size / 1024 / 1024:.1f} MB. Pictures can be at most 5 MB: "
@@ -78,20 +241,19 @@ def _wrong_kind(kind: str | None) -> str:
 
 
 class PictureFormField(forms.FileField):
-    """A file field that accepts only what ``inspect`` accepts, with its messages."""
+    """A file field that accepts only what ``clean`` accepts, with its messages, and gives the
+    picture as ``clean`` makes it."""
 
     def to_python(self, data):
         upload = super().to_python(data)
         if upload is None:
             return None
         upload.seek(0)
-        inspect(upload.read())
-        upload.seek(0)
-        return upload
+        return clean(upload.read()).as_upload(upload.name)
 
 
 class PictureField(models.ImageField):
-    """The article's picture: its form field runs the same checks as the editor's upload."""
+    """The article's picture: its form field stores it as the editor's upload does."""
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": PictureFormField, **kwargs})

@@ -1,13 +1,12 @@
-"""Pictures uploaded from the article editor: checked, decoded and saved again with Pillow, so
-what is stored is a plain image whatever was sent (no SVG, no scripts, no hidden extras)."""
+"""Pictures uploaded from the article editor: checked and stored the one way every picture is
+(see pictures.py), so what is stored is a plain image whatever was sent (no SVG, no scripts, no
+hidden extras)."""
 
-import io
 import uuid
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image
 
 from . import pictures
 
@@ -25,25 +24,11 @@ def save_upload(upload: UploadedFile | None) -> str:
     if upload.size > pictures.MAX_BYTES:
         # Refused before reading it into memory.
         raise UploadError(pictures.size_message(upload.size))
-    data = upload.read()
     try:
-        picture = pictures.inspect(data)
+        picture = pictures.clean(upload.read())
     except pictures.PictureError as error:
         raise UploadError(error.message) from None
-    output = _reencode(data, picture.kind)
     name = default_storage.save(
-        f"uploads/{uuid.uuid4().hex}.{picture.extension}", ContentFile(output)
+        f"uploads/{uuid.uuid4().hex}.{picture.extension}", ContentFile(picture.data)
     )
     return default_storage.url(name)
-
-
-def _reencode(data: bytes, kind: str) -> bytes:
-    buffer = io.BytesIO()
-    with Image.open(io.BytesIO(data)) as picture:
-        if kind == "GIF":
-            picture.save(buffer, "GIF", save_all=True)
-        elif kind == "JPEG":
-            picture.convert("RGB").save(buffer, "JPEG", quality=88, optimize=True)
-        else:
-            picture.save(buffer, kind)
-    return buffer.getvalue()

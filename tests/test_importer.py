@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from PIL import ExifTags, Image, ImageDraw
 
 from articles.contentfiles import snapshot
 from articles.importers import ContentError, export_content, load_content
@@ -497,6 +498,50 @@ def test_round_trip_keeps_every_staff_edit_exactly(picture, write_article, conte
     call_command("export_content", str(tmp_path / "out"), stdout=out)
 
     assert out.getvalue().endswith("exported 1 article(s)\n")
+    assert load_content(tmp_path / "out").counts() == "created 0, updated 0, unchanged 1, kept 0"
+    Article.objects.all().delete()
+    assert load_content(tmp_path / "out").counts() == "created 1, updated 0, unchanged 0, kept 0"
+    assert snapshot(Article.objects.get(slug="one")) == before
+
+
+def photo_with_gps(orientation: int) -> bytes:
+    """A JPEG as a phone takes it: a GPS position, and turned by its EXIF, not its pixels."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    exif.get_ifd(ExifTags.IFD.GPSInfo)[ExifTags.GPS.GPSAreaInformation] = "the patient's home"
+    image = Image.new("RGB", (40, 30), "teal")
+    ImageDraw.Draw(image).ellipse((2, 2, 20, 28), fill="orange")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("orientation", [1, 6], ids=["upright", "sideways"])
+def test_photo_beside_the_file_is_stored_without_its_gps_and_loaded_once(
+    write_article, content_dir, orientation
+):
+    (content_dir / "walk.JPEG").write_bytes(photo_with_gps(orientation))
+    write_article("one", image="walk.JPEG", image_alt="A walk by the river")
+
+    assert load_content(content_dir).counts() == "created 1, updated 0, unchanged 0, kept 0"
+    article = Article.objects.get(slug="one")
+    with article.image.open("rb") as handle:
+        stored = handle.read()
+    assert article.image.name.startswith("articles/one") and article.image.name.endswith(".jpg")
+    assert b"the patient's home" not in stored
+    assert Image.open(io.BytesIO(stored)).size == ((40, 30) if orientation == 1 else (30, 40))
+    assert load_content(content_dir).counts() == "created 0, updated 0, unchanged 1, kept 0"
+
+
+@pytest.mark.parametrize("orientation", [1, 6], ids=["upright", "sideways"])
+def test_round_trip_keeps_a_photo_exactly(write_article, content_dir, tmp_path, orientation):
+    (content_dir / "walk.jpeg").write_bytes(photo_with_gps(orientation))
+    write_article("one", image="walk.jpeg", image_alt="A walk by the river")
+    load_content(content_dir)
+    before = snapshot(Article.objects.get(slug="one"))
+
+    export_content(tmp_path / "out")
+
     assert load_content(tmp_path / "out").counts() == "created 0, updated 0, unchanged 1, kept 0"
     Article.objects.all().delete()
     assert load_content(tmp_path / "out").counts() == "created 1, updated 0, unchanged 0, kept 0"

@@ -1,0 +1,257 @@
+"""One way in for every picture: the editor's upload, the article's Picture field and a picture
+beside a content file are all checked and stored by pictures.clean, which keeps the pixels and
+colour profile and nothing else, turns a photo the right way up, and names the file after its
+real format."""
+
+import io
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import ExifTags, Image, ImageChops, ImageCms, ImageDraw, PngImagePlugin
+
+from articles import pictures
+from articles.importers import load_content
+from articles.models import Article
+from tests.test_uploads import animation as animation_of_dots
+
+pytestmark = pytest.mark.django_db
+
+SECRET = b"51.5007 N, 0.1246 W, the patient's home"
+
+
+def photo(kind="JPEG", size=(40, 30), **options) -> bytes:
+    """A small picture with some detail (a flat colour hides lossy re-encoding)."""
+    image = Image.new("RGB", size, "teal")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((2, 2, size[0] // 2, size[1] - 2), fill="orange")
+    draw.line((0, size[1] - 1, size[0] - 1, 0), fill="navy", width=2)
+    buffer = io.BytesIO()
+    image.save(buffer, kind, **options)
+    return buffer.getvalue()
+
+
+def gps_exif(orientation: int = 1) -> bytes:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    exif[ExifTags.Base.ImageDescription] = SECRET.decode()
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (51.0, 30.0, 2.5)
+    gps[ExifTags.GPS.GPSAreaInformation] = SECRET.decode()
+    return exif.tobytes()
+
+
+def jpeg_with_every_extra() -> bytes:
+    """A JPEG with GPS EXIF, XMP, an IPTC block, a comment and a file hidden after its end."""
+    data = photo(exif=gps_exif(), xmp=b"<x:xmpmeta>" + SECRET + b"</x:xmpmeta>", comment=SECRET)
+    iptc = b"Photoshop 3.0\0" + SECRET
+    app13 = b"\xff\xed" + (len(iptc) + 2).to_bytes(2, "big") + iptc
+    return data[:2] + app13 + data[2:] + b"PK\x03\x04" + SECRET
+
+
+def png_with_text() -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Location", SECRET.decode())
+    return photo("PNG", pnginfo=info, exif=gps_exif())
+
+
+def animation(kind: str, **options) -> bytes:
+    frames = [Image.new("RGB", (30, 20), colour) for colour in ("red", "green", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, kind, save_all=True, append_images=frames[1:], duration=100, **options)
+    return buffer.getvalue()
+
+
+KINDS = {
+    "jpeg": photo(),
+    "jpeg with every extra": jpeg_with_every_extra(),
+    "jpeg to turn": photo(exif=gps_exif(orientation=6)),
+    "png with text": png_with_text(),
+    "animated png": animation("PNG"),
+    "gif with comment": photo("GIF", comment=SECRET),
+    "animated gif": animation("GIF", loop=0, comment=SECRET),
+    "webp": photo("WEBP", exif=gps_exif(), xmp=SECRET),
+    "lossless webp": photo("WEBP", lossless=True, exif=gps_exif()),
+    "webp to turn": photo("WEBP", exif=gps_exif(orientation=8)),
+    "animated webp": animation("WEBP"),
+}
+
+
+@pytest.mark.parametrize("data", KINDS.values(), ids=KINDS.keys())
+def test_nothing_but_the_picture_is_kept(data):
+    stored = pictures.clean(data).data
+
+    assert SECRET not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert not image.getexif()
+        assert "comment" not in image.info
+
+
+@pytest.mark.parametrize("data", KINDS.values(), ids=KINDS.keys())
+def test_cleaning_a_stored_picture_gives_the_same_bytes(data):
+    stored = pictures.clean(data).data
+
+    assert pictures.clean(stored).data == stored
+
+
+def test_a_jpeg_keeps_its_image_data_exactly():
+    original = jpeg_with_every_extra()
+
+    stored = pictures.clean(original).data
+
+    with Image.open(io.BytesIO(original)) as before, Image.open(io.BytesIO(stored)) as after:
+        assert ImageChops.difference(before.convert("RGB"), after.convert("RGB")).getbbox() is None
+    assert len(stored) < len(original)
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "WEBP", "PNG"])
+def test_a_photo_taken_sideways_is_stored_the_right_way_up(kind):
+    stored = pictures.clean(photo(kind, size=(40, 30), exif=gps_exif(orientation=6)))
+
+    assert (stored.width, stored.height) == (30, 40)
+    with Image.open(io.BytesIO(stored.data)) as image:
+        assert image.size == (30, 40)
+        assert ExifTags.Base.Orientation not in image.getexif()
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "WEBP"])
+@pytest.mark.parametrize("orientation", [1, 6])
+def test_the_colour_profile_is_kept(kind, orientation):
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = photo(kind, icc_profile=icc, exif=gps_exif(orientation))
+
+    with Image.open(io.BytesIO(pictures.clean(data).data)) as image:
+        assert image.info.get("icc_profile") == icc
+
+
+# The article's Picture field in the admin.
+
+
+def admin_form(**changes) -> dict:
+    data = {
+        "title": "Pain after needling",
+        "slug": "pain-after-needling",
+        "summary": "What is normal.",
+        "body": "Some soreness is common.\r\n",
+        "status": "published",
+        "reviewed": "2026-01-15",
+        "image_alt": "A body map",
+    }
+    data.update(changes)
+    return data
+
+
+def upload(name: str, data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def stored_bytes(article: Article) -> bytes:
+    with article.image.open("rb") as handle:
+        return handle.read()
+
+
+def test_the_picture_field_keeps_no_gps_position(staff_client):
+    response = staff_client.post(
+        "/admin/articles/article/add/", admin_form(image=upload("walk.jpg", photo(exif=gps_exif())))
+    )
+
+    assert response.status_code == 302
+    stored = stored_bytes(Article.objects.get())
+    assert SECRET not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert not image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "stored_as"),
+    [
+        ("x.pdf", photo("PNG"), "articles/x.png"),
+        ("map.tiff", photo("PNG"), "articles/map.png"),
+        ("photo.png", photo("JPEG"), "articles/photo.jpg"),
+        ("no-extension", photo("WEBP"), "articles/no-extension.webp"),
+    ],
+)
+def test_the_picture_is_named_after_its_real_format(staff_client, client, name, data, stored_as):
+    staff_client.post("/admin/articles/article/add/", admin_form(image=upload(name, data)))
+
+    assert Article.objects.get().image.name == stored_as
+
+
+def test_the_picture_is_served_as_what_it_is(staff_client, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    staff_client.post(
+        "/admin/articles/article/add/", admin_form(image=upload("x.pdf", photo("PNG")))
+    )
+
+    response = client.get(Article.objects.get().image.url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        (
+            "scan.png",
+            photo("BMP"),
+            "That file is BMP. Upload a PNG, JPEG, WebP or GIF picture.",
+        ),
+        (
+            "notes.png",
+            b"just some text",
+            "That file is not a picture we can read. Upload a PNG, JPEG, WebP or GIF picture.",
+        ),
+        (
+            "cut-off.jpg",
+            photo()[:200],
+            "That file is not a picture we can read. Upload a PNG, JPEG, WebP or GIF picture.",
+        ),
+    ],
+)
+def test_the_picture_field_refuses_anything_else_next_to_the_field(
+    staff_client, name, data, message
+):
+    response = staff_client.post(
+        "/admin/articles/article/add/", admin_form(image=upload(name, data))
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["image"] == [message]
+    assert not Article.objects.exists()
+
+
+def test_every_door_stores_the_same_bytes(staff_client, write_article, content_dir):
+    data = photo(exif=gps_exif(orientation=3))
+    editor = staff_client.post(
+        "/markdownx/upload/",
+        {"image": upload("a.jpg", data)},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+    staff_client.post("/admin/articles/article/add/", admin_form(image=upload("b.jpg", data)))
+    (content_dir / "c.jpg").write_bytes(data)
+    write_article("from-a-file", image="c.jpg", image_alt="A body map")
+    load_content(content_dir)
+
+    from_editor = editor.json()["image_code"].split("(/media/")[1][:-1]
+    with default_storage.open(from_editor) as handle:
+        stored = handle.read()
+    assert stored == pictures.clean(data).data
+    assert {stored_bytes(article) for article in Article.objects.all()} == {stored}
+
+
+def test_the_picture_field_refuses_an_animation_too_big_to_decode(staff_client):
+    response = staff_client.post(
+        "/admin/articles/article/add/",
+        admin_form(image=upload("bomb.gif", animation_of_dots(30, 6000))),
+    )
+
+    assert response.context["adminform"].form.errors["image"] == [
+        "That animation has 30 frames of 6000 × 6000 pixels: more than 20 million pixels in "
+        "all. Use fewer frames or make it smaller."
+    ]
