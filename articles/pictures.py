@@ -253,7 +253,23 @@ class PictureFormField(forms.FileField):
 
 
 class PictureField(models.ImageField):
-    """The article's picture: its form field stores it as the editor's upload does."""
+    """The article's picture: its form field stores it as the editor's upload does.
+
+    Its size (``width_field``, ``height_field``) is read from a picture as it is assigned, never
+    from storage as an article is loaded; if the file has gone, the size is left empty rather
+    than the page failing."""
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        value = instance.__dict__.get(self.attname)
+        stored = isinstance(value, str) or getattr(value, "_committed", False)
+        if stored and not force:
+            return
+        try:
+            super().update_dimension_fields(instance, force, *args, **kwargs)
+        except OSError:
+            for name in (self.width_field, self.height_field):
+                if name:
+                    setattr(instance, name, None)
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": PictureFormField, **kwargs})

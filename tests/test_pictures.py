@@ -3,9 +3,12 @@ beside a content file are all checked and stored by pictures.clean, which keeps 
 colour profile and nothing else, turns a photo the right way up, and names the file after its
 real format."""
 
+import importlib
 import io
 
 import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, ImageChops, ImageCms, ImageDraw, PngImagePlugin
@@ -254,4 +257,77 @@ def test_the_picture_field_refuses_an_animation_too_big_to_decode(staff_client):
     assert response.context["adminform"].form.errors["image"] == [
         "That animation has 30 frames of 6000 × 6000 pixels: more than 20 million pixels in "
         "all. Use fewer frames or make it smaller."
+    ]
+
+
+# The article page never reads the picture's file: its size is stored with the article.
+
+
+@pytest.fixture
+def article_with_picture(make_article):
+    article = make_article("aftercare", image_alt="A body map")
+    article.image.save("map.png", ContentFile(photo("PNG", size=(40, 30)), name="map.png"))
+    return Article.objects.get(pk=article.pk)
+
+
+def test_the_picture_size_is_stored_with_the_article(article_with_picture):
+    assert (article_with_picture.image_width, article_with_picture.image_height) == (40, 30)
+
+
+def test_the_page_answers_without_the_picture_file(client, article_with_picture):
+    default_storage.delete(article_with_picture.image.name)
+
+    response = client.get("/articles/aftercare/")
+
+    assert response.status_code == 200
+    assert (
+        f'<img class="article-image" src="{article_with_picture.image.url}" alt="A body map" '
+        'width="40" height="30">'
+    ) in response.content.decode()
+
+
+def test_the_page_never_opens_the_picture_file(client, article_with_picture, monkeypatch):
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the page read a media file")
+
+    monkeypatch.setattr(default_storage, "open", no_reading)
+
+    assert client.get("/articles/aftercare/").status_code == 200
+
+
+def test_an_article_whose_picture_has_gone_and_no_size_still_has_a_page(client, make_article):
+    article = make_article("aftercare", image_alt="A body map")
+    Article.objects.filter(pk=article.pk).update(image="articles/gone.png")
+
+    response = client.get("/articles/aftercare/")
+
+    assert response.status_code == 200
+    assert '<img class="article-image" src="/media/articles/gone.png" alt="A body map">' in (
+        response.content.decode()
+    )
+
+
+def test_the_picture_field_stores_the_size_of_the_picture_as_stored(staff_client):
+    data = photo(size=(40, 30), exif=gps_exif(orientation=6))
+
+    staff_client.post("/admin/articles/article/add/", admin_form(image=upload("walk.jpg", data)))
+
+    article = Article.objects.get()
+    assert (article.image_width, article.image_height) == (30, 40)
+
+
+def test_the_migration_stores_the_size_of_every_picture_it_can_read(make_article):
+    store_picture_sizes = importlib.import_module(
+        "articles.migrations.0016_article_image_size"
+    ).store_picture_sizes
+    readable = make_article("aftercare")
+    readable.image.save("map.png", ContentFile(photo("PNG", size=(40, 30)), name="map.png"))
+    make_article("gone", image="articles/gone.png")
+    Article.objects.update(image_width=None, image_height=None)
+
+    store_picture_sizes(apps, None)
+
+    assert list(Article.objects.order_by("slug").values_list("image_width", "image_height")) == [
+        (40, 30),
+        (None, None),
     ]

@@ -209,8 +209,13 @@ class Article(models.Model):
     image = PictureField(
         upload_to="articles/",
         blank=True,
+        width_field="image_width",
+        height_field="image_height",
         help_text="Optional. A PNG, JPEG, WebP or GIF picture of at most 5 MB.",
     )
+    # Stored when the picture is, so that a page never reads the picture's file.
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_alt = models.CharField(
         "image description",
         max_length=300,
