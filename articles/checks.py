@@ -73,6 +73,11 @@ def check_writing(body: str, rendered: renderer.Rendered | None = None) -> Writi
     warnings = [
         *_heading_warnings(body),
         *_picture_warnings(page.pictures),
+        *(
+            f"The picture “{alt}” ({src}) is on another site, so patients will not see it: "
+            "their browser would ask that site for it. Add it with “Add a picture…” instead."
+            for src, alt in rendered.offsite_pictures
+        ),
         *_link_warnings(page.link_texts),
         *_sentence_warnings(page.blocks),
         *_short_run_warnings(page.blocks),

@@ -90,6 +90,10 @@ ATTRIBUTE_VALUES = {
     },
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# A picture's address: a path on this site ("/media/..."), nothing that reaches another host
+# ("//host", "/\\host") and no spaces or backslashes, which browsers would read their own way.
+SITE_PATH = re.compile(r"/(?![/\\])[^\x00-\x20\x7f\\]*\Z")
+OTHER_HOST = re.compile(r"[/\\]{2}")
 FIGURES_DIR = Path(__file__).resolve().parent / "figures"
 FIGURE_SHORTCODE = re.compile(r"^\[\[figure:([a-z0-9-]+)\]\]$", re.M)
 FIGURE_PARAGRAPH = re.compile(r"<p>\[\[figure:([a-z0-9-]+)\]\]</p>")
@@ -170,21 +174,56 @@ class Rendered:
     html: str
     toc: list[dict] = field(default_factory=list)
     text: str = ""
+    # (address, description) of each picture left out because it is on another site.
+    offsite_pictures: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _LinkAndTableProcessor(Treeprocessor):
-    """Marks links to other sites noopener, lazy-loads images and gives table headers a scope."""
+    """Marks links to other sites noopener, leaves out pictures from other sites, lazy-loads
+    the rest and gives table headers a scope."""
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self.offsite_pictures: list[tuple[str, str]] = []
 
     def run(self, root: ElementTree.Element) -> None:
-        for element in root.iter():
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for element in list(root.iter()):
             if element.tag == "a":
-                href = element.get("href", "")
-                if urlsplit(href).scheme in {"http", "https"}:
-                    element.set("rel", "noopener noreferrer")
+                _mark_link(element)
+            elif element.tag == "img" and not SITE_PATH.match(element.get("src", "")):
+                self.offsite_pictures.append((element.get("src", ""), element.get("alt", "")))
+                parent = parents[element]
+                _remove(parent, element)
+                # A paragraph that held only the picture goes with it.
+                if parent.tag == "p" and len(parent) == 0 and not (parent.text or "").strip():
+                    _remove(parents[parent], parent)
             elif element.tag == "img":
                 element.set("loading", "lazy")
             elif element.tag == "th":
                 element.set("scope", "col")
+
+
+def _mark_link(link: ElementTree.Element) -> None:
+    """A link that browsers would take to another site is written as the https address it is
+    ("//host/page" and "/\\host/page" read as "https://host/page"), and marked noopener."""
+    href = re.sub(r"[\t\n\r]", "", link.get("href", ""))
+    if OTHER_HOST.match(href):
+        link.set("href", "https://" + href.lstrip("/\\"))
+    if urlsplit(link.get("href", "")).scheme.lower() in {"http", "https"}:
+        link.set("rel", "noopener noreferrer")
+
+
+def _remove(parent: ElementTree.Element, element: ElementTree.Element) -> None:
+    """Take ``element`` out of ``parent``, keeping the text that follows it."""
+    index = list(parent).index(element)
+    if element.tail:
+        if index:
+            before = parent[index - 1]
+            before.tail = (before.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
 class _TableWrapProcessor(Treeprocessor):
@@ -260,7 +299,8 @@ class _SiteExtension(Extension):
         md.treeprocessors.register(_DepthProcessor(md), "site_depth", 19)
         # Between footnotes (50) and the table of contents (5), so the heading is listed.
         md.treeprocessors.register(_ReferencesProcessor(md), "site_references", 10)
-        md.treeprocessors.register(_LinkAndTableProcessor(md), "site_links", 1)
+        # After Python-Markdown's own unescaping (0), so it reads addresses as browsers will.
+        md.treeprocessors.register(_LinkAndTableProcessor(md), "site_links", -1)
         md.treeprocessors.register(_CalloutProcessor(md), "site_callouts", 2)
         md.treeprocessors.register(_TableWrapProcessor(md), "site_tables", 0)
 
@@ -475,6 +515,7 @@ def renderer_fingerprint() -> str:
 class _Converted:
     html: str
     toc_tokens: tuple
+    offsite_pictures: tuple
 
 
 @functools.lru_cache(maxsize=16)
@@ -486,7 +527,11 @@ def _convert(source: str) -> _Converted:
         html = md.convert(source)
     except RecursionError:
         raise RenderError(TOO_DEEP, code="too_deep") from None
-    return _Converted(html=html, toc_tokens=tuple(md.toc_tokens))
+    return _Converted(
+        html=html,
+        toc_tokens=tuple(md.toc_tokens),
+        offsite_pictures=tuple(md.treeprocessors["site_links"].offsite_pictures),
+    )
 
 
 def _expanded(text: str) -> str:
@@ -517,7 +562,12 @@ def render(text: str) -> Rendered:
         for token in converted.toc_tokens
         if token["level"] == 2
     ]
-    return Rendered(html=_insert_figures(html), toc=toc, text=_plain_text(html))
+    return Rendered(
+        html=_insert_figures(html),
+        toc=toc,
+        text=_plain_text(html),
+        offsite_pictures=list(converted.offsite_pictures),
+    )
 
 
 def validate_body(text: str) -> None:

@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 import pytest
 
 from articles.markdown import markdownify, render, sanitise
+from articles.models import Block
 
 
 def test_markdown_features_render():
@@ -117,3 +118,87 @@ def test_markdownx_preview_uses_the_same_renderer():
     text = "## Hi\n\n<script>alert(1)</script>"
     assert markdownify(text) == render(text).html
     assert "<script" not in markdownify(text)
+
+
+# Pictures only from this site; links to other sites are plainly external.
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://elsewhere.example/pixel.png",
+        "http://elsewhere.example/pixel.png",
+        "//elsewhere.example/pixel.png",
+        "/\\elsewhere.example/pixel.png",
+        "HTTPS://elsewhere.example/pixel.png",
+        "pixel.png",
+        "../media/pixel.png",
+    ],
+)
+def test_a_picture_from_anywhere_but_this_site_is_left_out(address):
+    rendered = render(f"Before ![A pixel]({address}) after.")
+
+    assert rendered.html == "<p>Before  after.</p>"
+    assert rendered.offsite_pictures == [(address, "A pixel")]
+
+
+def test_a_picture_from_another_site_by_reference_is_left_out_too():
+    rendered = render("See ![map][m].\n\n[m]: https://elsewhere.example/map.png\n")
+
+    assert "<img" not in rendered.html
+    assert rendered.offsite_pictures == [("https://elsewhere.example/map.png", "map")]
+
+
+def test_a_picture_on_this_site_is_kept():
+    rendered = render("![A body map](/media/uploads/map.png)")
+
+    assert rendered.html == (
+        '<p><img alt="A body map" loading="lazy" src="/media/uploads/map.png"></p>'
+    )
+    assert rendered.offsite_pictures == []
+
+
+def test_a_block_follows_the_same_rule(db):
+    Block.objects.create(
+        name="pixel", title="Pixel", body="![x](https://elsewhere.example/p.png)\n\nShared."
+    )
+
+    html = render("Intro.\n\n[[block:pixel]]\n").html
+
+    assert html == "<p>Intro.</p>\n\n<p>Shared.</p>"
+
+
+@pytest.mark.parametrize(
+    ("link", "address"),
+    [
+        ("//evil.example/", "https://evil.example/"),
+        ("/\\evil.example/page", "https://evil.example/page"),
+        ("\\\\\\\\evil.example/page", "https://evil.example/page"),
+    ],
+)
+def test_a_link_without_a_scheme_to_another_site_is_an_external_https_link(link, address):
+    html = render(f"[x]({link})").html
+
+    assert html == f'<p><a href="{address}" rel="noopener noreferrer">x</a></p>'
+
+
+def test_backslashes_do_not_hide_another_site():
+    rendered = render("![x](\\/\\/elsewhere.example/p.png) [y](\\/\\/elsewhere.example/)")
+
+    assert rendered.html == (
+        '<p> <a href="https://elsewhere.example/" rel="noopener noreferrer">y</a></p>'
+    )
+    assert rendered.offsite_pictures == [("\\/\\/elsewhere.example/p.png", "x")]
+
+
+def test_the_writing_checks_say_a_picture_from_another_site_is_not_shown(staff_client):
+    response = staff_client.post(
+        "/editor/checks/",
+        {"content": "Some words here.\n\n![Our clinic](https://elsewhere.example/clinic.jpg)\n"},
+    )
+
+    assert (
+        "The picture “Our clinic” (https://elsewhere.example/clinic.jpg) is on another site, "
+        "so patients will not see it: their browser would ask that site for it. Add it with "
+        "“Add a picture…” instead."
+    ) in response.json()["warnings"]
