@@ -3,14 +3,28 @@ refused before they are read, a database that is down or too slow gives a friend
 every response carries its Content-Security-Policy (public or staff) and a Permissions-Policy."""
 
 import logging
+from dataclasses import asdict
 
+from csp.constants import HEADER
 from csp.middleware import CSPMiddleware, PolicyParts
+from csp.utils import build_policy
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
+# What django-csp's decorators leave on a response that wants a policy of its own.
+VIEW_POLICY_ATTRIBUTES = (
+    "_csp_exempt",
+    "_csp_exempt_ro",
+    "_csp_config",
+    "_csp_config_ro",
+    "_csp_update",
+    "_csp_update_ro",
+    "_csp_replace",
+    "_csp_replace_ro",
+)
 
 # Staff pages take pictures (at most 5 MB) with the rest of a form; visitors only ever send a
 # short form.
@@ -61,6 +75,29 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     A view that sets its own policy (the preview frame, pictures) or uses django-csp's decorators
     keeps it."""
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self._built: dict[bool, str] = {}
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        # The two policies never change while the site runs: build each once, not per response,
+        # unless a view asked for something of its own (or a nonce, or report-only, or debug).
+        special = (
+            settings.DEBUG
+            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or getattr(request, "_csp_nonce", None)
+            or any(hasattr(response, name) for name in VIEW_POLICY_ATTRIBUTES)
+        )
+        if special:
+            return super().process_response(request, response)
+        if HEADER not in response:
+            staff = request.path.startswith(STAFF_PATHS)
+            if staff not in self._built:
+                parts = self.get_policy_parts(request, response)
+                self._built[staff] = build_policy(**asdict(parts))
+            response[HEADER] = self._built[staff]
+        return response
 
     def get_policy_parts(
         self, request: HttpRequest, response: HttpResponse, report_only: bool = False

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "pagecache:version"
 PAGE_TTL_SECONDS = 24 * 3600
 RECHECK_SECONDS = 30
+LOCAL_PAGES = 300
 CACHED_VIEWS = {
     "home",
     "articles:list",
@@ -112,22 +113,33 @@ def content_changed(**kwargs) -> None:
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        # A worker's own copies of the pages it served last, each good only while its version is
+        # the shared cache's current one: a hit then reads one small value from the cache.
+        self.pages: dict[str, Page] = {}
+
+    def _remember(self, key: str, page: Page) -> None:
+        self.pages.pop(key, None)
+        self.pages[key] = page
+        while len(self.pages) > LOCAL_PAGES:
+            del self.pages[next(iter(self.pages))]
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = _page_key(request)
         if key is None:
             return _compressed(request, self.get_response(request))
         try:
-            found = cache.get_many([VERSION_KEY, key])
+            version = cache.get(VERSION_KEY)
+            if version is None or not version.is_current(time.time()):
+                version = bump_version()
+            # This worker's own copy when it is of the current version; else the shared one.
+            page = self.pages.get(key)
+            if page is None or page.version != version.id:
+                page = cache.get(key)
         except Exception:
             logger.warning("page cache unavailable; serving %s uncached", request.path)
             return _compressed(request, self.get_response(request))
-        now = time.time()
-        version = found.get(VERSION_KEY)
-        if version is None or not version.is_current(now):
-            version = bump_version()
-        page = found.get(key)
         if page is not None and page.version == version.id:
+            self._remember(key, page)
             return _from_cache(request, page)
         response = self.get_response(request)
         if _storable(response):
@@ -136,6 +148,7 @@ class PageCacheMiddleware:
                 cache.set(key, page, timeout=PAGE_TTL_SECONDS)
             except Exception:
                 logger.warning("page cache: could not store %s", request.path, exc_info=True)
+            self._remember(key, page)
             return _from_cache(request, page, hit=False)
         return _compressed(request, response)
 
@@ -144,6 +157,7 @@ def _page_key(request: HttpRequest) -> str | None:
     """The cache key for this request, or None if it must not be served from the cache."""
     if request.method not in ("GET", "HEAD"):
         return None
+    request.get_host()  # a host the site does not serve is refused, cached page or not
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None  # staff, or anyone with a session, see fresh pages
     try:
