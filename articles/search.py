@@ -5,10 +5,13 @@ On PostgreSQL this is full-text search (English stemming, so "needles" finds "ne
 ranking by where the words are); elsewhere (SQLite) it counts plain word matches.
 """
 
+import unicodedata
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 
+MAX_QUERY_CHARACTERS = 200
 MIN_SEARCH_WORD = 2
 MAX_SEARCH_WORDS = 8
 SEARCH_WEIGHTS = {"title": 5, "summary": 3, "search_text": 1}
@@ -16,7 +19,22 @@ FULL_TEXT_WEIGHTS = {"title": "A", "summary": "B", "search_text": "C"}
 LANGUAGE = "english"
 
 
+def clean_query(query: str) -> str:
+    """The query as words: control characters (NUL, which PostgreSQL refuses, escapes, line
+    breaks) become spaces; invisible formatting (direction marks, zero-width spaces) and
+    anything that is not a character is left out; at most MAX_QUERY_CHARACTERS."""
+    kept = []
+    for character in query[: MAX_QUERY_CHARACTERS * 4]:
+        category = unicodedata.category(character)
+        if category == "Cc":
+            kept.append(" ")
+        elif category not in ("Cf", "Cs", "Cn"):
+            kept.append(character)
+    return " ".join("".join(kept).split())[:MAX_QUERY_CHARACTERS].strip()
+
+
 def search_articles(articles: QuerySet, query: str) -> QuerySet:
+    query = clean_query(query)
     terms = list(dict.fromkeys(w for w in query.lower().split() if len(w) >= MIN_SEARCH_WORD))
     if not terms:
         return articles.none()

@@ -2,6 +2,8 @@
 
 import pytest
 
+from articles.search import clean_query
+
 pytestmark = pytest.mark.django_db
 
 
@@ -67,3 +69,57 @@ def test_postgresql_finds_other_forms_of_a_word_and_sqlite_plain_words(client, m
     assert found == (
         ["needling", "stretches"] if connection.vendor == "postgresql" else ["stretches"]
     )
+
+
+# Whatever a visitor types, the page answers: the query is cleaned once, in articles/search.py.
+HOSTILE_QUERIES = {
+    "nul inside a word": "pain\x00x",
+    "only a nul": "\x00",
+    "nul at the end": "bruising\x00",
+    "escape sequence": "\x1b[31mbruising",
+    "delete and c1 controls": "bru\x7fising \x85 \x9b",
+    "right-to-left marks": "\u202ebruising\u200f \u200e",
+    "zero-width and byte order marks": "bru\u200bising\ufeff",
+    "100,000 characters": "bruising " * 11_111,
+    "one 100,000-character word": "a" * 100_000,
+    "only punctuation": "!!! ??? ... ---",
+    "percent and underscore": "% _ %% __ 5%",
+    "quotes and operators": "'bruising' & | ! <-> :* (",
+    "backslashes": "\\ \\\\ \\x00",
+    "unicode": "ñandú 😀 出血 خون",
+}
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES.values(), ids=HOSTILE_QUERIES.keys())
+def test_no_query_a_visitor_types_breaks_the_page(client, articles, query):
+    response = client.get("/search/", {"q": query})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "cleaned"),
+    [
+        ("pain\x00x", "pain x"),
+        ("\x1b[31mbruising", "[31mbruising"),
+        ("\u202ebruising\u200f", "bruising"),
+        ("bru\u200bising", "bruising"),
+        ("  many   spaces\t\nand\r\nlines ", "many spaces and lines"),
+        ("a" * 500, "a" * 200),
+    ],
+)
+def test_a_query_is_cleaned_of_control_characters_and_cut_to_length(query, cleaned):
+    assert clean_query(query) == cleaned
+
+
+@pytest.mark.parametrize(
+    "raw", ["%00", "pain%00x", "%ED%A0%80", "%FF%FE", "bruising%C0%80", "%E2%80%AE%00%1B"]
+)
+def test_bytes_that_are_not_text_never_break_the_page(client, articles, raw):
+    assert client.get(f"/search/?q={raw}").status_code == 200
+
+
+def test_a_query_with_a_nul_still_finds_its_words(client, articles):
+    response = client.get("/search/", {"q": "bruising\x00"})
+
+    assert [a.slug for a in response.context["results"]] == ["bruising", "aftercare", "feel"]
