@@ -76,21 +76,22 @@ class ContentFileForm(ArticleForm):
 class ContentFile:
     path: Path
     display: str
-    form: ContentFileForm
+    form: ContentFileForm | None  # None: the file is as it was last loaded, and not read again
     existing: Article | None  # the row with the file's slug, as it is in the database
-    # Fingerprints of what the file says, and of that row.
+    # Fingerprints of what the file says, and of that row; the file's checksum.
     snapshot: str
     current: str | None
+    digest: str
 
     @property
     def slug(self) -> str:
-        return self.form.cleaned_data["slug"]
+        return self.form.cleaned_data["slug"] if self.form else self.existing.slug
 
     key = slug
 
     @property
     def order(self) -> int | None:
-        return self.form.cleaned_data["order"]
+        return self.form.cleaned_data["order"] if self.form else self.existing.order
 
 
 def display_path(path: Path) -> str:
@@ -101,11 +102,27 @@ def display_path(path: Path) -> str:
 
 
 def read_file(
-    path: Path, root: Path, articles: dict[str, Article]
+    path: Path, root: Path, articles: dict[str, Article], loaded_from: dict[str, Article]
 ) -> tuple[ContentFile | None, list[str]]:
     """Read one content file and check it with the article form, against the row with its slug
-    in ``articles``, if any. Return it, or the ``PATH: key: problem`` lines that stop it."""
+    in ``articles``, if any. Return it, or the ``PATH: key: problem`` lines that stop it.
+
+    A file byte for byte as it was when its row (in ``loaded_from``, by file) was last loaded
+    is not parsed and checked again; a file that names a picture always is, as the picture may
+    have changed beside it."""
     problem = Problems(display_path(path))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    row = loaded_from.get(problem.display)
+    if row is not None and row.source_digest == digest and not _names_a_picture(path):
+        return ContentFile(
+            path=path,
+            display=problem.display,
+            form=None,
+            existing=row,
+            snapshot=row.source_hash,
+            current=snapshot(row),
+            digest=digest,
+        ), []
     parsed = read_markdown(path, ArticleForm, FIELDS, problem)
     if parsed is None:
         return None, problem.lines
@@ -142,6 +159,7 @@ def read_file(
         existing=existing,
         snapshot=new,
         current=current,
+        digest=digest,
     ), []
 
 
@@ -225,6 +243,10 @@ def form_problems(form, data: dict, keys: dict[str, str], reported: set, problem
             if error.code in SHOW_VALUE and key in data:
                 message += f" (the file says {data[key]!r})"
             problem(key, message)
+
+
+def _names_a_picture(path: Path) -> bool:
+    return b"\nimage:" in path.read_bytes()
 
 
 def _picture_beside(path: Path, root: Path, name, slug) -> SimpleUploadedFile | str:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from . import pagecache
 from .contentfiles import ContentFile, display_path, file_text, read_file
 from .includes import also_known
 from .models import Article, Block, Reference
@@ -62,7 +63,7 @@ class ContentFolder:
     articles: list[ContentFile]
 
 
-def read_directory(directory: Path) -> ContentFolder:
+def read_directory(directory: Path, *, overwrite: bool = False) -> ContentFolder:
     """Check every file below ``directory`` against the database as it is; raise ContentError
     listing every problem in every file."""
     directory = Path(directory)
@@ -91,10 +92,12 @@ def read_directory(directory: Path) -> ContentFolder:
     articles = []
     with also_known(block_names | {entry.key for entry in blocks}, ref_keys):
         rows = {a.slug: a for a in Article.objects.prefetch_related("tags")}
+        # With --overwrite every file is read, to replace whatever staff changed.
+        loaded_from = {} if overwrite else {a.source_path: a for a in rows.values()}
         for path in sorted(directory.rglob("*.md")):
             if path.is_relative_to(blocks_dir):
                 continue
-            item, found = read_file(path, directory, rows)
+            item, found = read_file(path, directory, rows, loaded_from)
             problems.extend(found)
             if item:
                 articles.append(item)
@@ -129,11 +132,11 @@ def load_content(
     """Bring the database in line with the content files; see the module docstring."""
     directory = Path(directory or settings.CONTENT_DIR)
     existing = set(Article.objects.exclude(source_path="").values_list("slug", "source_path"))
-    folder = read_directory(directory)
+    folder = read_directory(directory, overwrite=overwrite)
     report = LoadReport()
     loaded = {item.slug for item in folder.articles}
     report.missing = sorted((slug, path) for slug, path in existing if slug not in loaded)
-    with transaction.atomic(), reversion.create_revision():
+    with pagecache.one_change(), transaction.atomic(), reversion.create_revision():
         reversion.set_comment(f"Loaded from {display_path(directory)}")
         # References and blocks first: the articles that use them render with them.
         for kind, entries in (("references", folder.references), ("blocks", folder.blocks)):
@@ -164,10 +167,11 @@ def _load_one(
         return
     if item.current == item.snapshot:
         report.unchanged.append(item.key)
-        if not dry_run and (row.source_hash, row.source_path) != (item.snapshot, item.display):
-            type(row).objects.filter(pk=row.pk).update(
-                source_hash=item.snapshot, source_path=item.display
-            )
+        loaded = {"source_hash": item.snapshot, "source_path": item.display}
+        if isinstance(item, ContentFile):
+            loaded["source_digest"] = item.digest
+        if not dry_run and any(getattr(row, name) != value for name, value in loaded.items()):
+            type(row).objects.filter(pk=row.pk).update(**loaded)
     else:
         report.kept.append(item.key)
     if isinstance(row, Article) and row.render_is_stale:
@@ -181,6 +185,8 @@ def _write(item: ContentFile | SharedEntry) -> None:
     row.source_path = item.display
     row.source_hash = item.snapshot
     row.loaded_at = timezone.now()
+    if isinstance(item, ContentFile):
+        row.source_digest = item.digest
     row.save()
     if isinstance(item, ContentFile):
         item.form.save_tags(row)

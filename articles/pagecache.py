@@ -16,6 +16,9 @@ import hashlib
 import logging
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -103,11 +106,27 @@ def forget_version() -> None:
         logger.warning("page cache: could not drop the version", exc_info=True)
 
 
+_batch: ContextVar[bool] = ContextVar("pagecache_batch", default=False)
+
+
 def content_changed(**kwargs) -> None:
     """Signal receiver: published content may have changed. Stale now, and again once the
     change commits, in case another request cached the page as it was in between."""
+    if _batch.get():
+        return
     forget_version()
     transaction.on_commit(forget_version)
+
+
+@contextmanager
+def one_change() -> Iterator[None]:
+    """Many saves as one change (load_content): the pages go stale once, when it is done."""
+    token = _batch.set(True)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    content_changed()
 
 
 class PageCacheMiddleware:

@@ -244,6 +244,12 @@ class Article(models.Model):
         editable=False,
         help_text="Fingerprint of what was last loaded from the file, to notice edits made here.",
     )
+    source_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Checksum of the file as last loaded: an unchanged file is not read again.",
+    )
     loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
