@@ -557,8 +557,10 @@ def render(text: str) -> Rendered:
     Raises RenderError, saying why, for a text too long or too tangled to render quickly."""
     converted = _convert(_expanded(text))
     html = sanitise(converted.html)
+    # Python-Markdown gives each heading's text HTML-escaped; the contents hold plain text,
+    # which the page escapes once.
     toc = [
-        {"id": token["id"], "name": token["name"]}
+        {"id": token["id"], "name": html_lib.unescape(token["name"])}
         for token in converted.toc_tokens
         if token["level"] == 2
     ]

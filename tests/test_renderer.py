@@ -202,3 +202,23 @@ def test_the_writing_checks_say_a_picture_from_another_site_is_not_shown(staff_c
         "so patients will not see it: their browser would ask that site for it. Add it with "
         "“Add a picture…” instead."
     ) in response.json()["warnings"]
+
+
+def test_a_heading_with_an_ampersand_reads_the_same_in_the_contents_box(client, make_article):
+    make_article(
+        "risks",
+        body="## Risks & benefits\n\nText.\n\n## Before\n\nText.\n\n## During\n\nText.\n\n"
+        "## After <a day>\n\nText.\n",
+    )
+
+    html = client.get("/articles/risks/").content.decode()
+
+    assert '<li><a href="#risks-benefits">Risks &amp; benefits</a></li>' in html
+    assert '<li><a href="#after-a-day">After &lt;a day&gt;</a></li>' in html
+    assert "&amp;amp;" not in html and "&amp;lt;" not in html
+
+
+def test_the_contents_hold_plain_text():
+    toc = render('## Risks & benefits\n\n## 5 > 3 "quoted" *and* `code`\n').toc
+
+    assert [item["name"] for item in toc] == ["Risks & benefits", '5 > 3 "quoted" and code']
