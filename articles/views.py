@@ -74,10 +74,17 @@ class SearchView(TemplateView):
     template_name = "articles/search.html"
     max_query_length = 200
 
+    shown = 20
+
     def get_context_data(self, **kwargs):
         query = self.request.GET.get("q", "")[: self.max_query_length].strip()
-        results = Article.objects.published().search(query) if query else None
-        return super().get_context_data(query=query, results=results, **kwargs)
+        results, found = None, 0
+        if query:
+            matches = Article.objects.published().search(query).only("title", "slug", "summary")
+            results = list(matches[: self.shown + 1])
+            found = len(results) if len(results) <= self.shown else matches.count()
+            results = results[: self.shown]
+        return super().get_context_data(query=query, results=results, found=found, **kwargs)
 
 
 @never_cache
