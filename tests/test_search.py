@@ -123,3 +123,13 @@ def test_a_query_with_a_nul_still_finds_its_words(client, articles):
     response = client.get("/search/", {"q": "bruising\x00"})
 
     assert [a.slug for a in response.context["results"]] == ["bruising", "aftercare", "feel"]
+
+
+def test_a_search_matching_many_articles_shows_the_best_twenty(client, make_article):
+    for number in range(25):
+        make_article(f"page-{number:02d}", title=f"Page {number}", body="About needling.")
+
+    response = client.get("/search/", {"q": "needling"})
+
+    assert len(response.context["results"]) == 20
+    assert "25 articles found for “needling”: the best 20" in response.content.decode()
