@@ -33,6 +33,7 @@ FIELDS = {FILE_KEYS.get(name, name): name for name in FRONT_MATTER_FIELDS}
 FILE_DEFAULTS = {"status": Article.Status.PUBLISHED}
 # Problems where the value the file gave helps to find the slip.
 SHOW_VALUE = {"invalid", "invalid_choice", "min_value"}
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 
 
@@ -67,9 +68,13 @@ class ContentFileForm(ArticleForm):
 
     tags = TagNamesField(required=False)
 
-    def save_tags(self, article: Article) -> None:
-        names = self.cleaned_data["tags"]
-        article.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
+    def save_tags(self, article: Article, known: dict[str, Tag]) -> None:
+        """Set the article's tags, making any that do not exist yet (``known``: the tags by
+        name, kept up to date across one load)."""
+        for name in self.cleaned_data["tags"]:
+            if name not in known:
+                known[name] = Tag.objects.get_or_create(name=name)[0]
+        article.tags.set([known[name] for name in self.cleaned_data["tags"]])
 
 
 @dataclass
@@ -185,6 +190,15 @@ def read_markdown(path: Path, form_class, fields: dict[str, str], problem: Probl
     return data, body, values, reported
 
 
+def _yaml(text: str):
+    """YAML read with libyaml where it is installed (much faster); a file it refuses is read
+    again by the pure-Python reader, whose messages say more plainly what is wrong."""
+    try:
+        return yaml.load(text, Loader=FAST_LOADER)  # noqa: S506 (a safe loader)
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
 def front_matter(encoded: bytes, problem) -> tuple[dict, str] | None:
     try:
         raw = encoded.decode("utf-8").lstrip("\ufeff")
@@ -200,7 +214,7 @@ def front_matter(encoded: bytes, problem) -> tuple[dict, str] | None:
         )
         return None
     try:
-        data = yaml.safe_load(match.group(1))
+        data = _yaml(match.group(1))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""

@@ -17,7 +17,7 @@ from django.utils import timezone
 from . import pagecache
 from .contentfiles import ContentFile, display_path, file_text, read_file
 from .includes import also_known
-from .models import Article, Block, Reference
+from .models import Article, Block, Reference, Tag
 from .sharedfiles import (
     BLOCKS_DIR,
     REFERENCES_FILE,
@@ -136,6 +136,7 @@ def load_content(
     report = LoadReport()
     loaded = {item.slug for item in folder.articles}
     report.missing = sorted((slug, path) for slug, path in existing if slug not in loaded)
+    tags = {tag.name: tag for tag in Tag.objects.all()}
     with pagecache.one_change(), transaction.atomic(), reversion.create_revision():
         reversion.set_comment(f"Loaded from {display_path(directory)}")
         # References and blocks first: the articles that use them render with them.
@@ -143,27 +144,32 @@ def load_content(
             if entries:
                 report.shared[kind] = LoadReport()
             for entry in entries:
-                _load_one(entry, report.shared[kind], dry_run=dry_run, overwrite=overwrite)
+                _load_one(entry, report.shared[kind], tags, dry_run=dry_run, overwrite=overwrite)
         for number, item in enumerate(folder.articles, start=1):
-            _load_one(item, report, dry_run=dry_run, overwrite=overwrite)
+            _load_one(item, report, tags, dry_run=dry_run, overwrite=overwrite)
             if progress:
                 progress(number, len(folder.articles))
     return report
 
 
 def _load_one(
-    item: ContentFile | SharedEntry, report: LoadReport, *, dry_run: bool, overwrite: bool
+    item: ContentFile | SharedEntry,
+    report: LoadReport,
+    tags: dict[str, Tag],
+    *,
+    dry_run: bool,
+    overwrite: bool,
 ) -> None:
     row = item.existing
     if row is None:
         report.created.append(item.key)
         if not dry_run:
-            _write(item)
+            _write(item, tags)
         return
     if item.current != item.snapshot and (item.current == row.source_hash or overwrite):
         report.updated.append(item.key)
         if not dry_run:
-            _write(item)
+            _write(item, tags)
         return
     if item.current == item.snapshot:
         report.unchanged.append(item.key)
@@ -180,7 +186,7 @@ def _load_one(
             row.rerender()
 
 
-def _write(item: ContentFile | SharedEntry) -> None:
+def _write(item: ContentFile | SharedEntry, tags: dict[str, Tag]) -> None:
     row = item.form.save(commit=False)
     row.source_path = item.display
     row.source_hash = item.snapshot
@@ -189,7 +195,7 @@ def _write(item: ContentFile | SharedEntry) -> None:
         row.source_digest = item.digest
     row.save()
     if isinstance(item, ContentFile):
-        item.form.save_tags(row)
+        item.form.save_tags(row, tags)
 
 
 def export_content(directory: Path) -> list[Path]:
