@@ -518,10 +518,42 @@ class _Converted:
     offsite_pictures: tuple
 
 
-@functools.lru_cache(maxsize=16)
+class _Recent:
+    """The most recent conversions, up to a total size: the editor's preview and checks ask for
+    the same text in turn, and load_content checks every file before it saves any."""
+
+    def __init__(self, max_characters: int):
+        self.max_characters = max_characters
+        self.size = 0
+        self.items: dict[str, _Converted] = {}
+
+    def get(self, source: str) -> "_Converted | None":
+        found = self.items.pop(source, None)
+        if found is not None:
+            self.items[source] = found
+        return found
+
+    def put(self, source: str, converted: "_Converted") -> None:
+        self.items[source] = converted
+        self.size += len(source) + len(converted.html)
+        while self.size > self.max_characters and self.items:
+            oldest = next(iter(self.items))
+            self.size -= len(oldest) + len(self.items.pop(oldest).html)
+
+
+_recent = _Recent(max_characters=8_000_000)
+
+
 def _convert(source: str) -> _Converted:
-    """Markdown to HTML, before sanitising; kept for a few texts, since the editor's preview
-    and checks ask for the same text in turn."""
+    """Markdown to HTML, before sanitising (a recent one is not converted again)."""
+    found = _recent.get(source)
+    if found is None:
+        found = _convert_now(source)
+        _recent.put(source, found)
+    return found
+
+
+def _convert_now(source: str) -> _Converted:
     md = _markdown()
     try:
         html = md.convert(source)
