@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 
 class ArticlesConfig(AppConfig):
@@ -7,7 +7,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Patient articles"
 
     def ready(self) -> None:
-        from . import pagecache
+        from . import pagecache, permissions
         from .models import Article, Block, ClinicDetails, Reference, Tag
 
         # Whatever public pages show: a change to any of it makes every cached page stale.
@@ -19,3 +19,5 @@ class ArticlesConfig(AppConfig):
         m2m_changed.connect(
             pagecache.content_changed, sender=Article.tags.through, dispatch_uid="page-tags"
         )
+        # After the auth app has made the permissions (post_migrate runs per app, in order).
+        post_migrate.connect(permissions.ensure_editor_group, sender=self)

@@ -40,3 +40,36 @@ def grant(apps, group_name: str, codenames: list[str], *, revoke: bool = False) 
         content_type__app_label="articles", codename__in=codenames
     )
     (group.permissions.remove if revoke else group.permissions.add)(*permissions)
+
+
+# What the "Clinic editor" group may do: everything clinic staff need, nothing about user
+# accounts or the site's own settings. (The migrations gave it these over time; this list is
+# the whole of it, put back whenever the tables are emptied and migrated again.)
+EDITOR_GROUP = "Clinic editor"
+EDITOR_GROUP_PERMISSIONS = {
+    "article": ["add", "change", "delete", "view", "sign_off"],
+    "tag": ["add", "change", "delete", "view"],
+    "block": ["add", "change", "delete", "view"],
+    "reference": ["add", "change", "delete", "view"],
+    "clinicdetails": ["add", "change", "view"],
+    "subscriber": ["change", "delete", "view"],
+    "delivery": ["view"],
+    "feedback": ["change", "delete", "view"],
+    "reviewreminder": ["view"],
+}
+
+
+def ensure_editor_group(sender, **kwargs) -> None:
+    """post_migrate: the Clinic editor group exists with its permissions (also after a test
+    empties the tables)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
+    codenames = [
+        "sign_off_article" if action == "sign_off" else f"{action}_{model}"
+        for model, actions in EDITOR_GROUP_PERMISSIONS.items()
+        for action in actions
+    ]
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="articles", codename__in=codenames)
+    )
