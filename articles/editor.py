@@ -59,6 +59,8 @@ class PreviewView(MarkdownifyView):
     reason (its own view would answer 500)."""
 
     def post(self, request, *args, **kwargs):
+        if "content" not in request.POST:
+            return HttpResponse("Send the text as 'content'.", status=400)
         try:
             return super().post(request, *args, **kwargs)
         except markdown.RenderError as refused:

@@ -8,6 +8,7 @@ import functools
 import hashlib
 import html as html_lib
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -526,19 +527,24 @@ class _Recent:
         self.max_characters = max_characters
         self.size = 0
         self.items: dict[str, _Converted] = {}
+        self.lock = threading.Lock()  # a threaded server may render in several threads
 
     def get(self, source: str) -> "_Converted | None":
-        found = self.items.pop(source, None)
-        if found is not None:
-            self.items[source] = found
-        return found
+        with self.lock:
+            found = self.items.pop(source, None)
+            if found is not None:
+                self.items[source] = found
+            return found
 
     def put(self, source: str, converted: "_Converted") -> None:
-        self.items[source] = converted
-        self.size += len(source) + len(converted.html)
-        while self.size > self.max_characters and self.items:
-            oldest = next(iter(self.items))
-            self.size -= len(oldest) + len(self.items.pop(oldest).html)
+        with self.lock:
+            if source in self.items:
+                return
+            self.items[source] = converted
+            self.size += len(source) + len(converted.html)
+            while self.size > self.max_characters and self.items:
+                oldest = next(iter(self.items))
+                self.size -= len(oldest) + len(self.items.pop(oldest).html)
 
 
 _recent = _Recent(max_characters=8_000_000)

@@ -5,6 +5,7 @@ of symbols that Python-Markdown once took minutes over."""
 import time
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from articles import markdown
 from articles.importers import ContentError, load_content
@@ -255,3 +256,23 @@ def test_the_preview_and_checks_stay_quick_on_the_worst_text(staff_client, path)
 
     assert response.status_code in (200, 400)
     assert time.monotonic() - started < SECONDS
+
+
+def test_an_undescribed_picture_check_is_quick_on_a_flood_of_spaces(make_article):
+    from articles.models import Article
+
+    started = time.monotonic()
+    article = Article(body="![" + " " * 100_000, status=Article.Status.PUBLISHED)
+    with pytest.raises(ValidationError):
+        article.full_clean()
+
+    assert time.monotonic() - started < SECONDS
+
+
+def test_a_refused_preview_says_why_and_a_missing_text_is_a_400(staff_client):
+    refused = staff_client.post("/markdownx/markdownify/", {"content": "[" * 60_000})
+    missing = staff_client.post("/markdownx/markdownify/", {})
+
+    assert refused.status_code == 400
+    assert "50,000" in refused.content.decode()
+    assert missing.status_code == 400

@@ -21,7 +21,8 @@ from ..markdown import render, renderer_fingerprint, unknown_includes, validate_
 from ..pictures import ALT_PLACEHOLDER, PictureField
 from ..search import search_articles
 
-UNDESCRIBED_PICTURE = re.compile(r"!\[\s*(?:" + re.escape(ALT_PLACEHOLDER) + r")?\s*\]\(")
+# One pass whatever the text (a "![" followed by thousands of spaces must not take seconds).
+UNDESCRIBED_PICTURE = re.compile(r"!\[\s*(?:" + re.escape(ALT_PLACEHOLDER) + r"\s*)?\]\(")
 RELATED_COUNT = 3
 REVIEW_SOON_DAYS = 30
 SIGN_OFF_FIELDS = (

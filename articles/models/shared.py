@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from markdownx.models import MarkdownxField
 
-from ..markdown import unknown_includes
+from ..markdown import unknown_includes, validate_body
 from .article import Article, normalise_body, validate_slug
 
 
@@ -54,7 +54,7 @@ class Block(Shared):
     )
     title = models.CharField(max_length=200, help_text="What this block is, for staff.")
     body = MarkdownxField(
-        validators=[validate_block_includes],
+        validators=[validate_block_includes, validate_body],
         help_text="Written in markdown, as an article is. Every article that includes it shows "
         "the change at once.",
     )

@@ -173,15 +173,30 @@
       const ticket = ++asked;
       post(box, box.dataset.checksUrl, { content: text })
         .then(function (response) {
+          if (response.status === 400) {
+            // The text cannot be turned into a page: the answer says why, in plain words.
+            return response.json().then(function (refused) {
+              return { refused: refused.content.join(" ") };
+            });
+          }
           if (!response.ok) {
             throw new Error(response.statusText);
           }
           return response.json();
         })
         .then(function (report) {
-          if (ticket === asked) {
-            showChecks(report);
+          if (ticket !== asked) {
+            return;
           }
+          if (report.refused) {
+            shownWarnings = null;
+            setText(status, "This text cannot be shown to patients yet:");
+            const item = document.createElement("li");
+            item.textContent = report.refused;
+            list.replaceChildren(item);
+            return;
+          }
+          showChecks(report);
         })
         .catch(function () {
           if (ticket === asked) {
