@@ -248,8 +248,9 @@ def upload_image(request: HttpRequest) -> JsonResponse:
 
 
 def media(request: HttpRequest, path: str) -> HttpResponse:
-    """Pictures: editor uploads (decoded and saved again by Pillow) and pictures from content/
-    (checked with Pillow when loaded). Sandboxed, so a file can never act as a page."""
+    """Pictures, whichever door they came through, as pictures.clean stored them (checked, turned
+    upright, hidden data taken out, named after their real format). Sandboxed, so a file can
+    never act as a page."""
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     response["Cache-Control"] = "public, max-age=86400"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
