@@ -1,7 +1,12 @@
 """The one markdown renderer: used when an article is saved and by the admin's live preview.
 
 Raw HTML in an article is shown as text, never interpreted, and the output is sanitised against
-an allow-list, so nothing an editor types can run script in a patient's browser.
+an allow-list, so nothing an editor types can run script in a patient's browser. The work one
+text may cost is bounded (length, nesting, how far a link is looked for, and time), so nothing
+an editor types can hold a worker.
+
+Longer than the other modules on purpose: what the renderer allows, how it is bounded, and the
+Python-Markdown hooks both need are one piece, each part tuned to the others.
 """
 
 import functools

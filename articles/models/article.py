@@ -1,5 +1,9 @@
 """An article and its tags: the fields, the rules every door runs (``clean``), and the named
-states (draft, scheduled, published; review overdue or due soon)."""
+states (draft, scheduled, published; review overdue or due soon).
+
+Longer than most modules on purpose: the fields (each with help text for staff), the rules and
+the named states of one model belong together, so that every door reads them from one place.
+"""
 
 import re
 from dataclasses import dataclass
