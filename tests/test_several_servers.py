@@ -142,6 +142,7 @@ class Cluster:
             connection.execute(f'CREATE DATABASE "{self.database}"')
         self.start_redis()
         self.manage("migrate", "--noinput", "-v0")
+        self.manage("collectstatic", "--noinput", "-v0")
         self.manage("load_content")
         self.manage(
             "shell",
