@@ -11,6 +11,7 @@ turn it is turned and saved again, once.
 """
 
 import io
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,17 +63,20 @@ def inspect(data: bytes) -> Picture:
     if len(data) > MAX_BYTES:
         raise PictureError(size_message(len(data)))
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            probe.verify()
-        if kind not in FORMATS:
-            raise PictureError(_wrong_kind(kind))
-        with Image.open(io.BytesIO(data)) as picture:
-            width, height = picture.size
-            if width * height > MAX_PIXELS:
-                raise PictureError(TOO_MANY_PIXELS)
-            frames = getattr(picture, "n_frames", 1)
-    except Image.DecompressionBombError:
+        with warnings.catch_warnings():
+            # Pillow only warns between its pixel limit and twice it: too many either way.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                kind = probe.format
+                probe.verify()
+            if kind not in FORMATS:
+                raise PictureError(_wrong_kind(kind))
+            with Image.open(io.BytesIO(data)) as picture:
+                width, height = picture.size
+                if width * height > MAX_PIXELS:
+                    raise PictureError(TOO_MANY_PIXELS)
+                frames = getattr(picture, "n_frames", 1)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PictureError(TOO_MANY_PIXELS) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise PictureError(_wrong_kind(None)) from None
