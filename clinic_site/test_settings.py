@@ -1,5 +1,6 @@
 """Settings for the test suite: the real settings, made fast and self-contained."""
 
+import os
 from pathlib import Path
 
 from .settings import *  # noqa: F403
@@ -19,7 +20,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if "Redis" in CACHES["default"]["BACKEND"]:  # noqa: F405
     # The suite on Redis: give it a database of its own (e.g. redis://127.0.0.1:6379/15), as
-    # every test starts by emptying the cache.
+    # every test starts by emptying the cache. Each test worker takes the one below the last.
+    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    _location = CACHES["default"]["LOCATION"]  # noqa: F405
+    _base, _, _number = _location.rpartition("/")
+    if _number.isdigit():
+        CACHES["default"]["LOCATION"] = f"{_base}/{int(_number) - _worker}"  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = "tests"  # noqa: F405
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

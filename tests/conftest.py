@@ -149,9 +149,11 @@ def make_subscriber(db):
 def picture():
     """The bytes of a small real picture: ``picture("JPEG", size=(40, 30), exif=...)``."""
 
-    def make(kind: str = "PNG", size=(40, 30), colour: str = "teal", **save_options) -> bytes:
+    def make(
+        kind: str = "PNG", size=(40, 30), colour="teal", mode: str = "RGB", **save_options
+    ) -> bytes:
         buffer = io.BytesIO()
-        Image.new("RGB", size, colour).save(buffer, kind, **save_options)
+        Image.new(mode, size, colour).save(buffer, kind, **save_options)
         return buffer.getvalue()
 
     return make

@@ -109,11 +109,11 @@ def test_load_content_makes_cached_pages_stale(make_article, write_article, cont
 
 def test_a_scheduled_article_appears_on_time_without_anyone_saving(make_article):
     make_article(
-        "later", title="Arrives later", published_at=timezone.now() + dt.timedelta(seconds=0.5)
+        "later", title="Arrives later", published_at=timezone.now() + dt.timedelta(seconds=0.3)
     )
 
     before = visit("/").content.decode()
-    time.sleep(0.6)
+    time.sleep(0.35)
     after = visit("/")
 
     assert "Arrives later" not in before

@@ -1,6 +1,7 @@
 """Settings come from the environment; production refuses to start without its secrets."""
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -56,35 +57,74 @@ def refusal(result: subprocess.CompletedProcess) -> str:
     return result.stderr.strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize(
-    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "SITE_URL", "DJANGO_EMAIL_BACKEND"]
-)
-def test_production_refuses_to_start_without_its_secrets(missing):
-    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+MISSING = ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "SITE_URL", "DJANGO_EMAIL_BACKEND"]
+DEBUG_VALUES = ["1", "true", "on"]
+STARTS = {
+    **{
+        f"missing {name}": {k: v for k, v in PRODUCTION_ENV.items() if k != name}
+        for name in MISSING
+    },
+    **{f"debug {value}": {**PRODUCTION_ENV, "DJANGO_DEBUG": value} for value in DEBUG_VALUES},
+    **{
+        backend: {**PRODUCTION_ENV, "DJANGO_EMAIL_BACKEND": backend}
+        for backend in LOCAL_EMAIL_BACKENDS
+    },
+}
+# Loads the settings afresh for each environment, in one process, as each new server would.
+STARTING = """
+import importlib, json, os, sys
+cases, base = json.loads(sys.stdin.read()), dict(os.environ)
+answers = {}
+for name, env in cases.items():
+    os.environ.clear()
+    os.environ.update(base, **env)
+    sys.modules.pop("clinic_site.settings", None)
+    try:
+        importlib.import_module("clinic_site.settings")
+        answers[name] = "started"
+    except Exception as error:
+        answers[name] = f"{type(error).__module__}.{type(error).__qualname__}: {error}"
+print(json.dumps(answers))
+"""
 
-    result = start(**env)
 
-    assert result.returncode != 0
-    assert f"DJANGO_ENV=production needs these environment variables: {missing}" in result.stderr
+@pytest.fixture(scope="module")
+def refusals() -> dict[str, str]:
+    """What each of the STARTS environments says when the settings load."""
+    own = ("DJANGO_", "SITE_URL", "DATABASE_URL", "REDIS_URL", "EMAIL_", "DEFAULT_FROM_EMAIL")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(own)}
+    result = subprocess.run(
+        [sys.executable, "-c", STARTING],
+        cwd=ROOT,
+        env=clean,
+        input=json.dumps(STARTS),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("value", ["1", "true", "on"])
-def test_production_refuses_to_start_in_debug_mode(value):
-    result = start(DJANGO_DEBUG=value, **PRODUCTION_ENV)
+@pytest.mark.parametrize("missing", MISSING)
+def test_production_refuses_to_start_without_its_secrets(refusals, missing):
+    assert refusals[f"missing {missing}"] == (
+        "django.core.exceptions.ImproperlyConfigured: DJANGO_ENV=production needs these "
+        f"environment variables: {missing}"
+    )
 
-    assert refusal(result) == (
+
+@pytest.mark.parametrize("value", DEBUG_VALUES)
+def test_production_refuses_to_start_in_debug_mode(refusals, value):
+    assert refusals[f"debug {value}"] == (
         "django.core.exceptions.ImproperlyConfigured: DJANGO_ENV=production refuses DJANGO_DEBUG: "
         "error pages would show the site's code and settings to anyone"
     )
 
 
 @pytest.mark.parametrize("backend", LOCAL_EMAIL_BACKENDS)
-def test_production_refuses_email_that_never_leaves_the_server(backend):
-    env = {**PRODUCTION_ENV, "DJANGO_EMAIL_BACKEND": backend}
-
-    result = start(**env)
-
-    assert refusal(result) == (
+def test_production_refuses_email_that_never_leaves_the_server(refusals, backend):
+    assert refusals[backend] == (
         "django.core.exceptions.ImproperlyConfigured: DJANGO_ENV=production refuses "
         f"DJANGO_EMAIL_BACKEND={backend}: sign-ups would be told an email was sent while it never "
         "leaves this server (set DJANGO_ALLOW_LOCAL_EMAIL=1 as well if that is what you want)"
