@@ -137,7 +137,9 @@ def load_content(
     loaded = {item.slug for item in folder.articles}
     report.missing = sorted((slug, path) for slug, path in existing if slug not in loaded)
     tags = {tag.name: tag for tag in Tag.objects.all()}
-    with pagecache.one_change(), transaction.atomic(), reversion.create_revision():
+    # Versions are added by hand, once each row is complete (with its tags), not at every save.
+    revision = reversion.create_revision(manage_manually=True)
+    with pagecache.one_change(), transaction.atomic(), revision:
         reversion.set_comment(f"Loaded from {display_path(directory)}")
         # References and blocks first: the articles that use them render with them.
         for kind, entries in (("references", folder.references), ("blocks", folder.blocks)):
@@ -196,6 +198,7 @@ def _write(item: ContentFile | SharedEntry, tags: dict[str, Tag]) -> None:
     row.save()
     if isinstance(item, ContentFile):
         item.form.save_tags(row, tags)
+    reversion.add_to_revision(row)
 
 
 def export_content(directory: Path) -> list[Path]:

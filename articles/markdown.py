@@ -517,11 +517,17 @@ def renderer_fingerprint() -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Converted:
     html: str
     toc_tokens: tuple
     offsite_pictures: tuple
+
+    @functools.cached_property
+    def page(self) -> tuple[str, str]:
+        """The sanitised HTML with its figures, and the reading text (worked out once)."""
+        html = sanitise(self.html)
+        return _insert_figures(html), _plain_text(html)
 
 
 class _Recent:
@@ -599,7 +605,7 @@ def render(text: str) -> Rendered:
 
     Raises RenderError, saying why, for a text too long or too tangled to render quickly."""
     converted = _convert(_expanded(text))
-    html = sanitise(converted.html)
+    html, reading_text = converted.page
     # Python-Markdown gives each heading's text HTML-escaped; the contents hold plain text,
     # which the page escapes once.
     toc = [
@@ -608,9 +614,9 @@ def render(text: str) -> Rendered:
         if token["level"] == 2
     ]
     return Rendered(
-        html=_insert_figures(html),
+        html=html,
         toc=toc,
-        text=_plain_text(html),
+        text=reading_text,
         offsite_pictures=list(converted.offsite_pictures),
     )
 

@@ -109,3 +109,20 @@ def test_a_compare_address_for_no_article_is_a_404(staff_client):
         staff_client.get("/admin/articles/article/999/history/compare/?from=1&to=2").status_code
         == 404
     )
+
+
+def test_each_load_keeps_one_whole_version_of_each_article_it_wrote(write_article, content_dir):
+    from articles.importers import load_content
+
+    write_article("one", tags=["neck pain"])
+    load_content(content_dir)
+    write_article("one", tags=["neck pain", "back pain"], body="Second words.\n")
+    load_content(content_dir)
+
+    article = Article.objects.get(slug="one")
+    newest, oldest = Version.objects.get_for_object(article)
+    tags = {tag.pk: tag.name for tag in article.tags.all()}
+    assert newest.revision.comment.startswith("Loaded from ")
+    assert sorted(tags[pk] for pk in newest.field_dict["tags"]) == ["back pain", "neck pain"]
+    assert newest.field_dict["body"] == "Second words.\n"
+    assert len(oldest.field_dict["tags"]) == 1
