@@ -90,17 +90,10 @@ def inspect(data: bytes) -> Picture:
 
 
 @dataclass(frozen=True)
-class CleanPicture:
+class CleanPicture(Picture):
     """A picture as it is stored: ``data`` is what goes into storage."""
 
-    data: bytes
-    kind: str
-    width: int
-    height: int
-
-    @property
-    def extension(self) -> str:
-        return FORMATS[self.kind]
+    data: bytes = b""
 
     def as_upload(self, name: str) -> SimpleUploadedFile:
         """The picture as an uploaded file named ``name`` with its real extension."""

@@ -9,6 +9,7 @@ import yaml
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image
@@ -173,6 +174,13 @@ def shipped_site(django_db_setup, django_db_blocker):
 def shipped(shipped_site, db) -> list[Article]:
     """The shipped articles, in the guide's reading order."""
     return list(Article.objects.published().in_guide_order())
+
+
+def run_command(name: str, *args) -> str:
+    """What a management command prints, as a person at a terminal would see it."""
+    out = io.StringIO()
+    call_command(name, *map(str, args), stdout=out)
+    return out.getvalue()
 
 
 @pytest.fixture

@@ -1,23 +1,17 @@
 """prune_subscribers keeps subscribers' data only as long as the privacy page says."""
 
 import datetime as dt
-import io
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Delivery, Subscriber
 from articles.retention import forgotten_address
 
+from .conftest import run_command
+
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()
-
-
-def prune() -> str:
-    out = io.StringIO()
-    call_command("prune_subscribers", stdout=out)
-    return out.getvalue()
 
 
 def aged(subscriber, **dates):
@@ -29,7 +23,10 @@ def test_old_unconfirmed_sign_ups_are_deleted_and_recent_ones_kept(make_subscrib
     make_subscriber("new@example.org")
     aged(make_subscriber("keen@example.org", "confirmed"), created_at=NOW - dt.timedelta(days=400))
 
-    assert prune() == "deleted 1 unconfirmed sign-up(s), reduced 0 unsubscribed address(es)\n"
+    assert (
+        run_command("prune_subscribers")
+        == "deleted 1 unconfirmed sign-up(s), reduced 0 unsubscribed address(es)\n"
+    )
     assert sorted(Subscriber.objects.values_list("email", flat=True)) == [
         "keen@example.org",
         "new@example.org",
@@ -43,19 +40,25 @@ def test_an_old_unsubscribe_is_reduced_to_a_one_way_code(make_subscriber, make_a
     recent = make_subscriber("recent@example.org", "unsubscribed")
     aged(recent, unsubscribed_at=NOW - dt.timedelta(days=2))
 
-    assert prune() == "deleted 0 unconfirmed sign-up(s), reduced 1 unsubscribed address(es)\n"
+    assert (
+        run_command("prune_subscribers")
+        == "deleted 0 unconfirmed sign-up(s), reduced 1 unsubscribed address(es)\n"
+    )
     gone.refresh_from_db()
     assert gone.email == forgotten_address("gone@example.org")
     assert "gone" not in gone.email and gone.consent_page == ""
     assert Delivery.objects.count() == 0
     assert Subscriber.objects.get(pk=recent.pk).email == "recent@example.org"
-    assert prune() == "deleted 0 unconfirmed sign-up(s), reduced 0 unsubscribed address(es)\n"
+    assert (
+        run_command("prune_subscribers")
+        == "deleted 0 unconfirmed sign-up(s), reduced 0 unsubscribed address(es)\n"
+    )
 
 
 def test_signing_up_again_after_being_forgotten_gives_one_row(client, make_subscriber):
     gone = make_subscriber("gone@example.org", "unsubscribed")
     aged(gone, unsubscribed_at=NOW - dt.timedelta(days=31))
-    prune()
+    run_command("prune_subscribers")
 
     client.post("/subscribe/", {"email": "gone@example.org", "consent": "on"})
 

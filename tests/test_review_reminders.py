@@ -1,22 +1,17 @@
 """review_reminders: the editors hear of due reviews once a week, and a failure says so."""
 
 import datetime as dt
-import io
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core import mail
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.utils import timezone
+
+from .conftest import run_command
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-
-
-def run() -> str:
-    out = io.StringIO()
-    call_command("review_reminders", stdout=out)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -47,7 +42,7 @@ def articles(make_article):
 def test_editors_get_one_plain_text_summary(editors, make_article, settings):
     articles(make_article)
 
-    out = run()
+    out = run_command("review_reminders")
 
     assert out == "Reminded the editors of 2 article review(s).\n"
     [message] = mail.outbox
@@ -63,9 +58,9 @@ def test_editors_get_one_plain_text_summary(editors, make_article, settings):
 
 def test_an_article_is_named_at_most_once_a_week(editors, make_article):
     articles(make_article)
-    run()
+    run_command("review_reminders")
 
-    again = run()
+    again = run_command("review_reminders")
 
     assert again == "No reviews are due for a reminder.\n"
     assert len(mail.outbox) == 1
@@ -78,18 +73,18 @@ def test_a_reminder_that_cannot_be_sent_exits_non_zero_and_is_tried_again(
     mail_server.go_down()
 
     with pytest.raises(CommandError) as error:
-        run()
+        run_command("review_reminders")
 
     assert str(error.value).startswith("The review reminder was not sent:")
     mail_server.come_back()
-    assert run() == "Reminded the editors of 2 article review(s).\n"
+    assert run_command("review_reminders") == "Reminded the editors of 2 article review(s).\n"
 
 
 def test_no_editor_with_an_address_is_an_error(make_article):
     articles(make_article)
 
     with pytest.raises(CommandError) as error:
-        run()
+        run_command("review_reminders")
 
     assert str(error.value) == (
         'The review reminder was not sent: no one to send it to: give the staff in the "Clinic '
