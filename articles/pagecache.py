@@ -217,17 +217,19 @@ def _page(response: HttpResponse, version: str) -> Page:
 
 
 def _from_cache(request: HttpRequest, page: Page, hit: bool = True) -> HttpResponse:
-    if page.etag in request.headers.get("If-None-Match", ""):
+    gzip = page.gzipped is not None and _accepts_gzip(request)
+    # Each encoding is its own representation, with its own tag.
+    etag = page.etag[:-1] + '-gzip"' if gzip else page.etag
+    if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
-        gzip = page.gzipped is not None and _accepts_gzip(request)
         response = HttpResponse(page.gzipped if gzip else page.content)
         if gzip:
             response["Content-Encoding"] = "gzip"
     for name, value in page.headers.items():
         response[name] = value
     response["Content-Length"] = str(len(response.content))
-    response["ETag"] = page.etag
+    response["ETag"] = etag
     # Browsers check back every time (a 304 when nothing changed), so an edit shows at once.
     response["Cache-Control"] = "public, max-age=0, must-revalidate"
     response["X-Page-Cache"] = "hit" if hit else "miss"

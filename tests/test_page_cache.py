@@ -161,3 +161,13 @@ def test_a_page_cache_that_is_down_serves_pages_uncached(make_article, monkeypat
 
     assert response.status_code == 200
     assert "Aftercare" in response.content.decode()
+
+
+def test_the_compressed_page_has_a_tag_of_its_own(make_article):
+    make_article("aftercare")
+    plain = visit()["ETag"]
+    packed = visit(HTTP_ACCEPT_ENCODING="gzip")["ETag"]
+
+    assert plain != packed
+    assert visit(HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed).status_code == 304
+    assert visit(HTTP_IF_NONE_MATCH=packed).status_code == 200
