@@ -11,6 +11,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _name = Path(DATABASES["default"]["NAME"])  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(_name.with_name(f"test-{_name.name}"))}  # noqa: F405
 
+# Requests served by the browser tests' live server (a thread each) close their connections, so
+# the test database can be dropped at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
 # The tests speak of the local site, whatever the caller's environment says.
 SITE_URL = "http://127.0.0.1:8000"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
