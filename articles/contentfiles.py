@@ -117,9 +117,10 @@ def read_file(
     is not parsed and checked again; a file that names a picture always is, as the picture may
     have changed beside it."""
     problem = Problems(display_path(path))
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    encoded = path.read_bytes()
+    digest = hashlib.sha256(encoded).hexdigest()
     row = loaded_from.get(problem.display)
-    if row is not None and row.source_digest == digest and not _names_a_picture(path):
+    if row is not None and row.source_digest == digest and b"\nimage:" not in encoded:
         return ContentFile(
             path=path,
             display=problem.display,
@@ -129,7 +130,7 @@ def read_file(
             current=snapshot(row),
             digest=digest,
         ), []
-    parsed = read_markdown(path, ArticleForm, FIELDS, problem)
+    parsed = read_markdown(encoded, ArticleForm, FIELDS, problem)
     if parsed is None:
         return None, problem.lines
     data, body, form_data, reported = parsed
@@ -180,10 +181,10 @@ class Problems:
         self.lines.append(f"{self.display}: {key}: {message}")
 
 
-def read_markdown(path: Path, form_class, fields: dict[str, str], problem: Problems):
-    """A markdown file with front matter: its YAML, its body, the YAML as data for
+def read_markdown(encoded: bytes, form_class, fields: dict[str, str], problem: Problems):
+    """A markdown file's bytes with front matter: its YAML, its body, the YAML as data for
     ``form_class`` and the keys already reported; or None when it cannot be read at all."""
-    parsed = front_matter(path.read_bytes(), problem)
+    parsed = front_matter(encoded, problem)
     if parsed is None:
         return None
     data, body = parsed
@@ -258,10 +259,6 @@ def form_problems(form, data: dict, keys: dict[str, str], reported: set, problem
             if error.code in SHOW_VALUE and key in data:
                 message += f" (the file says {data[key]!r})"
             problem(key, message)
-
-
-def _names_a_picture(path: Path) -> bool:
-    return b"\nimage:" in path.read_bytes()
 
 
 def _picture_beside(path: Path, root: Path, name, slug) -> SimpleUploadedFile | str:

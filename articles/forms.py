@@ -52,6 +52,9 @@ class SingleLineForm(forms.ModelForm):
         for field in self.fields.values():
             if type(field) is forms.CharField and not isinstance(field.widget, forms.Textarea):
                 field.validators.append(validate_single_line)
+        if "body" in self.fields:
+            # Markdown is kept exactly as written: leading spaces can start a code block.
+            self.fields["body"].strip = False
 
 
 class ArticleForm(SingleLineForm):
@@ -73,11 +76,6 @@ class ArticleForm(SingleLineForm):
             "signed_off_on": {"invalid": "Enter a date like 2026-01-31."},
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The body is kept exactly as written: leading spaces can start a code block.
-        self.fields["body"].strip = False
-
 
 class BlockForm(SingleLineForm):
     """A block, for the admin and for ``content/blocks/<name>.md``."""
@@ -85,10 +83,6 @@ class BlockForm(SingleLineForm):
     class Meta:
         model = Block
         fields = ["title", "name", "body"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["body"].strip = False
 
 
 class SignOffForm(SingleLineForm):
@@ -136,8 +130,21 @@ class TagForm(SingleLineForm):
         fields = ["name"]
 
 
-class FeedbackForm(forms.Form):
+class VisitorForm(forms.Form):
+    """A form on the public site: labels without a trailing colon, ids from ``ids``."""
+
+    ids = "id_%s"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", self.ids)
+        super().__init__(*args, **kwargs)
+
+
+class FeedbackForm(VisitorForm):
     """ "Was this page helpful?": two buttons, and a box only robots fill in."""
+
+    ids = "feedback-%s"
 
     helpful = forms.TypedChoiceField(
         choices=[("yes", "Yes"), ("no", "No")],
@@ -150,17 +157,13 @@ class FeedbackForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        kwargs.setdefault("auto_id", "feedback-%s")
-        super().__init__(*args, **kwargs)
-
     @property
     def is_robot(self) -> bool:
         return bool(self.data.get("website"))
 
 
-class FeedbackCommentForm(forms.Form):
+class FeedbackCommentForm(VisitorForm):
+    ids = "feedback-%s"
     comment = forms.CharField(
         label="What was missing or unclear?",
         help_text="Please do not include your name, contact details or anything about your own "
@@ -174,13 +177,8 @@ class FeedbackCommentForm(forms.Form):
     )
     token = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        kwargs.setdefault("auto_id", "feedback-%s")
-        super().__init__(*args, **kwargs)
 
-
-class SubscribeForm(forms.Form):
+class SubscribeForm(VisitorForm):
     """The sign-up fields, rendered from here on every page that offers them."""
 
     email = forms.CharField(
@@ -201,10 +199,6 @@ class SubscribeForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     page = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
     def clean_email(self) -> str:
         raw = self.cleaned_data["email"]

@@ -36,7 +36,7 @@ class SharedEntry:
 
 def read_block(path: Path, blocks: dict[str, models.Model]) -> tuple[SharedEntry | None, list]:
     problem = Problems(display_path(path))
-    parsed = read_markdown(path, BlockForm, BLOCK_KEYS, problem)
+    parsed = read_markdown(path.read_bytes(), BlockForm, BLOCK_KEYS, problem)
     if parsed is None:
         return None, problem.lines
     data, body, values, reported = parsed
