@@ -16,10 +16,10 @@ def test_visitor_signs_up_from_an_article_and_confirms(site, page):
     footer.get_by_label("Email me when the clinic publishes").check()
     footer.get_by_role("button", name="Subscribe").click()
 
-    assert page.get_by_text("Almost done: check your address, then press Subscribe.").is_visible()
+    page.get_by_text("Almost done: check your address, then press Subscribe.").wait_for()
     page.locator("main").get_by_role("button", name="Subscribe").click()
 
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    page.get_by_role("heading", name="Check your email").wait_for()
     assert page.locator("[role=status]").count() == 1
     subscriber = Subscriber.objects.get()
     assert subscriber.consent_page == "/articles/aftercare/"
@@ -28,7 +28,7 @@ def test_visitor_signs_up_from_an_article_and_confirms(site, page):
     page.goto(site + link.group(1))
     page.get_by_role("button", name="Confirm").click()
 
-    assert page.get_by_role("heading", name="You are subscribed").is_visible()
+    page.get_by_role("heading", name="You are subscribed").wait_for()
     assert Subscriber.objects.get().status == "confirmed"
 
 
@@ -38,7 +38,8 @@ def test_signup_errors_are_announced_and_meet_wcag(site, page):
     main.get_by_label("Your email address").fill("not an address")
     main.get_by_role("button", name="Subscribe").click()
 
-    assert page.get_by_role("alert").is_visible()
+    # The click starts a page load: wait for the new page, not the old one.
+    page.get_by_role("alert").wait_for()
     assert (
         page.get_by_role("link", name="Enter an email address like name@example.com.").count() == 1
     )
