@@ -1,9 +1,10 @@
 """Staff never lose an edit: every save is a version that can be compared and restored."""
 
 import pytest
+import reversion
 from reversion.models import Version
 
-from articles.models import Article
+from articles.models import Article, Block
 
 from .test_admin_workflow import article_form
 
@@ -126,3 +127,110 @@ def test_each_load_keeps_one_whole_version_of_each_article_it_wrote(write_articl
     assert sorted(tags[pk] for pk in newest.field_dict["tags"]) == ["back pain", "neck pain"]
     assert newest.field_dict["body"] == "Second words.\n"
     assert len(oldest.field_dict["tags"]) == 1
+
+
+@pytest.fixture
+def saved_together(make_article):
+    """Two articles and a block stored in one revision, as a whole-folder load once stored them;
+    then each changed on its own."""
+    from articles.models import Block
+
+    first = make_article("first", body="First, as loaded.")
+    second = make_article("second", body="Second, as loaded.")
+    block = Block.objects.create(name="box", title="A box", body="Boxed, as loaded.")
+    with reversion.create_revision():
+        reversion.set_comment("Loaded from content")
+        for row in (first, second, block):
+            reversion.add_to_revision(row)
+    for row, body in ((first, "First, edited."), (second, "Second, corrected."), (block, "Fixed.")):
+        with reversion.create_revision():
+            row.body = body
+            row.save()
+    return first, second, block
+
+
+def loaded_version(row):
+    return Version.objects.get_for_object(row).get(revision__comment="Loaded from content")
+
+
+def test_restoring_one_article_from_a_shared_revision_changes_that_article_only(
+    staff_client, saved_together, client
+):
+    first, second, block = saved_together
+    address = f"/admin/articles/article/{first.pk}/history/{loaded_version(first).pk}/"
+
+    shown = staff_client.get(address)
+    response = staff_client.post(address, article_form(**restored_form(shown)))
+
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    block.refresh_from_db()
+    assert first.body == "First, as loaded.\n"
+    assert first.body_html == "<p>First, as loaded.</p>"
+    assert second.body == "Second, corrected.\n"
+    assert block.body == "Fixed.\n"
+    assert "First, as loaded." in client.get("/articles/first/").content.decode()
+    newest = Version.objects.get_for_object(first).first()
+    assert newest.revision.comment.startswith("Restored the version saved on ")
+    assert newest.revision.version_set.count() == 1
+
+
+def test_showing_a_version_changes_nothing(staff_client, saved_together):
+    first, _, _ = saved_together
+
+    shown = staff_client.get(
+        f"/admin/articles/article/{first.pk}/history/{loaded_version(first).pk}/"
+    )
+
+    first.refresh_from_db()
+    assert shown.context["adminform"].form.initial["body"] == "First, as loaded.\n"
+    assert first.body == "First, edited.\n"
+
+
+@pytest.mark.parametrize("other", ["second", "block"])
+def test_a_version_of_another_object_is_a_404_in_an_articles_history(
+    staff_client, saved_together, other
+):
+    first, second, block = saved_together
+    version = loaded_version(second if other == "second" else block)
+
+    for method in (staff_client.get, staff_client.post):
+        response = method(f"/admin/articles/article/{first.pk}/history/{version.pk}/")
+        assert response.status_code == 404
+    # A block's version under the article's own id is still not the article's.
+    block_as_article = f"/admin/articles/article/{block.pk}/history/{loaded_version(block).pk}/"
+    assert staff_client.post(block_as_article, article_form()).status_code == 404
+    block.refresh_from_db()
+    second.refresh_from_db()
+    assert (block.body, second.body) == ("Fixed.\n", "Second, corrected.\n")
+
+
+def test_recover_accepts_only_a_deleted_object_of_its_own_kind(staff_client, saved_together):
+    first, _, block = saved_together
+    staff_client.post(f"/admin/articles/block/{block.pk}/delete/", {"post": "yes"})
+    deleted_block = Version.objects.get_deleted(Block).get()
+    live_article = Version.objects.get_for_object(first).first()
+
+    assert (
+        staff_client.get(f"/admin/articles/article/recover/{deleted_block.pk}/").status_code == 404
+    )
+    assert (
+        staff_client.get(f"/admin/articles/article/recover/{live_article.pk}/").status_code == 404
+    )
+    assert staff_client.get(f"/admin/articles/block/recover/{deleted_block.pk}/").status_code == 200
+
+
+def restored_form(shown) -> dict:
+    """The restore form's values, as a browser would send them back unchanged."""
+    initial = shown.context["adminform"].form.initial
+    return {
+        "title": initial["title"],
+        "slug": initial["slug"],
+        "summary": initial["summary"],
+        "body": initial["body"].replace("\n", "\r\n"),
+        "status": initial["status"],
+        "reviewed": initial["reviewed"].isoformat(),
+        "review_due": initial["review_due"].isoformat(),
+        "reviewer": initial["reviewer"],
+    }
