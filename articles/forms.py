@@ -23,6 +23,7 @@ ARTICLE_FIELDS = [
     "signed_off_profession",
     "signed_off_registration",
     "signed_off_on",
+    "signed_off_checksum",
     "slug",
     "order",
     "status",
@@ -86,8 +87,10 @@ class BlockForm(SingleLineForm):
 
 
 class SignOffForm(SingleLineForm):
-    """The one step of a clinical sign-off: who gives it, and that they have read the text."""
+    """The one step of a clinical sign-off: who gives it, that they have read the text, and
+    which text they read (its checksum, so that a text changed meanwhile is not signed)."""
 
+    checksum = forms.CharField(widget=forms.HiddenInput)
     confirm = forms.BooleanField(
         label="I have read this article as it is now, and I agree it is accurate and safe to "
         "give to patients.",

@@ -209,3 +209,19 @@ class MailServer:
 @pytest.fixture
 def mail_server(settings) -> MailServer:
     return MailServer(settings)
+
+
+@pytest.fixture
+def give_sign_off():
+    """Record a clinician's sign-off of ``article`` as it reads now, as the admin's step does."""
+    from articles import patienttext
+
+    def sign(article: Article, on: dt.date | None = None) -> Article:
+        article.sign_off(
+            None, "Sam Patel", "Physiotherapist", "PH123456", patienttext.of_article(article)
+        )
+        article.signed_off_on = on or article.signed_off_on
+        article.save()
+        return article
+
+    return sign

@@ -118,15 +118,9 @@ def test_a_shipped_article_claims_no_clinical_review(client, shipped):
 
 
 def test_a_signed_off_article_names_its_clinician_on_the_page_and_to_search_engines(
-    client, make_article
+    client, make_article, give_sign_off
 ):
-    article = make_article(
-        "signed-off",
-        signed_off_by="Sam Patel",
-        signed_off_profession="Physiotherapist",
-        signed_off_registration="PH123456",
-        signed_off_on=dt.date(2026, 11, 2),
-    )
+    article = give_sign_off(make_article("signed-off"), on=dt.date(2026, 11, 2))
 
     html = client.get(article.get_absolute_url()).content.decode()
     data = json.loads(Outline(html).ld_json[0])

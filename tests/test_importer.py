@@ -237,7 +237,7 @@ INVALID = [
     (
         {"titel": "Typo"},
         "",
-        "titel: unknown field (allowed: title, summary, reviewed, review_due, reviewer, signed_off_by, signed_off_profession, signed_off_registration, signed_off_on, slug, order, status, published, tags, image, image_alt)",
+        "titel: unknown field (allowed: title, summary, reviewed, review_due, reviewer, signed_off_by, signed_off_profession, signed_off_registration, signed_off_on, signed_off_checksum, slug, order, status, published, tags, image, image_alt)",
     ),
     (
         {"slug": "Not-A-Slug"},
@@ -352,7 +352,7 @@ def test_every_problem_in_a_file_is_listed(write_article, content_dir):
     assert raised.value.problems == [
         f"{path}: colour: unknown field (allowed: title, summary, reviewed, review_due, "
         "reviewer, signed_off_by, signed_off_profession, signed_off_registration, signed_off_on, "
-        "slug, order, status, published, tags, image, image_alt)",
+        "signed_off_checksum, slug, order, status, published, tags, image, image_alt)",
         f"{path}: title: This field is required.",
         f"{path}: summary: Ensure this value has at most 160 characters (it has 200).",
     ]

@@ -3,19 +3,21 @@
 import reversion
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 from reversion.models import Version
 
-from .. import updates
+from .. import patienttext, updates
 from ..checks import check_writing
 from ..forms import ArticleForm, SignOffForm
 from ..models import Article, ClinicianProfile, default_review_due
-from ..revisions import changes_between
+from ..revisions import changes_between, signed_text_changes
 from .feedback import FeedbackColumns
 from .filters import ReviewFilter, SignOffFilter, StaleDraftFilter, StatusFilter
 from .history import OneObjectHistory
@@ -31,7 +33,7 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
 
     class Media:
         js = ["articles/editor.js"]
-        css = {"all": ["articles/editor.css"]}
+        css = {"all": ["articles/editor.css", "articles/compare.css"]}
 
     list_display = (
         "title",
@@ -105,36 +107,62 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
         return [compare, sign_off, *super().get_urls()]
 
     def sign_off_view(self, request, object_id):
-        """The clinical sign-off: one step, by a member of staff who may give it."""
+        """The clinical sign-off: one step, by a member of staff who may give it, of the text
+        the page showed them. If what patients read changed since, nothing is signed and the
+        new text is shown."""
         if not request.user.has_perm("articles.sign_off_article"):
             raise PermissionDenied
+        if not object_id.isdigit():
+            raise Http404("No such article.")
         article = get_object_or_404(Article, pk=object_id)
-        profile = ClinicianProfile.objects.filter(user=request.user).first()
-        form = SignOffForm(request.POST or None, instance=profile or ClinicianProfile())
+        profile = ClinicianProfile.objects.filter(user=request.user).first() or ClinicianProfile()
+        text = patienttext.of_article(article)
+        form = SignOffForm(
+            request.POST or None, instance=profile, initial={"checksum": patienttext.checksum(text)}
+        )
         if request.method == "POST" and form.is_valid():
-            profile = form.save(commit=False)
-            profile.user = request.user
-            profile.save()
-            article.sign_off(request.user, profile.name, profile.profession, profile.registration)
-            with reversion.create_revision():
-                reversion.set_user(request.user)
-                reversion.set_comment(f"Clinical sign-off by {profile}")
-                article.save()
-            self.log_change(request, article, f"Clinical sign-off by {profile}")
-            self.message_user(
-                request,
-                f"Signed off by {profile}. The page now shows it; next review due "
-                f"{article.review_due:%-d %B %Y}.",
+            with transaction.atomic():
+                article = Article.objects.select_for_update().get(pk=article.pk)
+                text = patienttext.of_article(article)
+                if patienttext.checksum(text) == form.cleaned_data["checksum"]:
+                    return self._signed_off(request, form, article, text)
+            form = SignOffForm(
+                {**request.POST.dict(), "checksum": patienttext.checksum(text), "confirm": ""},
+                instance=profile,
             )
-            return redirect("admin:articles_article_change", article.pk)
+            form.is_valid()
+            form.add_error(
+                None,
+                "The article changed while this page was open, so it was not signed off. Read "
+                "it again as it is now (below), then tick the box and sign it off.",
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": article,
             "title": f"Clinical sign-off: {article}",
             "form": form,
+            "text": text,
+            "changes": signed_text_changes(article.signed_off_text, text),
         }
         return render(request, "admin/articles/article/sign_off.html", context)
+
+    def _signed_off(self, request, form, article, text):
+        profile = form.save(commit=False)
+        profile.user = request.user
+        profile.save()
+        article.sign_off(request.user, profile.name, profile.profession, profile.registration, text)
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(f"Clinical sign-off by {profile}")
+            article.save()
+        self.log_change(request, article, f"Clinical sign-off by {profile}")
+        self.message_user(
+            request,
+            f"Signed off by {profile}. The page now shows it; next review due "
+            f"{article.review_due:%-d %B %Y}.",
+        )
+        return redirect("admin:articles_article_change", article.pk)
 
     def history_view(self, request, object_id, extra_context=None):
         versions = Version.objects.get_for_object_reference(Article, object_id)
@@ -175,36 +203,40 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
     def sign_off_shown(self, article: Article) -> str:
         if article.is_signed_off:
             return f"{article.signed_off_on:%-d %b %Y}, {article.signed_off_by}"
-        return format_html('<strong class="needs-sign-off">{}</strong>', "Needs clinical sign-off")
+        needed = format_html(
+            '<strong class="needs-sign-off">{}</strong>', "Needs clinical sign-off"
+        )
+        if article.signed_off_on:
+            return format_html("{} (changed since {})", needed, article.signed_off_by)
+        return needed
 
     @admin.display(description="clinical sign-off")
     def sign_off_status(self, article: Article) -> str:
         if not article.pk:
             return "Save the article first; then a clinician can sign it off."
-        if article.is_signed_off:
-            status = format_html(
-                "Signed off by {}, {} (registration number {}), on {}.",
-                article.signed_off_by,
-                article.signed_off_profession,
-                article.signed_off_registration,
-                f"{article.signed_off_on:%-d %B %Y}",
-            )
-        else:
-            status = "Not yet signed off: the page tells patients no clinician has reviewed it."
         link = reverse("admin:articles_article_sign_off", args=[article.pk])
-        return format_html('{} <a class="button" href="{}">Sign off this article</a>', status, link)
+        return render_to_string(
+            "admin/articles/article/sign_off_status.html",
+            {
+                "article": article,
+                "link": link,
+                "changes": signed_text_changes(
+                    article.signed_off_text, patienttext.of_article(article)
+                ),
+            },
+        )
 
     def save_model(self, request, obj, form, change):
-        # A sign-off vouches for the text as it was: changed text needs a new one.
-        if change and obj.is_signed_off and {"title", "summary", "body"} & set(form.changed_data):
-            obj.clear_sign_off()
+        held = change and Article.objects.signed_off().filter(pk=obj.pk).exists()
+        super().save_model(request, obj, form, change)
+        if held and not obj.is_signed_off:
             self.message_user(
                 request,
-                "The text changed, so its clinical sign-off was removed. Ask a clinician to "
-                "read it and sign it off again.",
+                f"What patients read changed since {obj.signed_off_by} signed it off, so the "
+                "page no longer claims a clinical review. Ask a clinician to read it and sign "
+                "it off again.",
                 messages.WARNING,
             )
-        super().save_model(request, obj, form, change)
         # The editor's writing checks, once more on save: advice, not a refusal.
         for warning in check_writing(obj.body).warnings:
             self.message_user(request, f"Before patients read it: {warning}", messages.WARNING)

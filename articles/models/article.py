@@ -14,12 +14,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from markdownx.models import MarkdownxField
 
+from .. import patienttext
 from ..checks import reading_grade, reading_minutes, word_count
 from ..markdown import render, renderer_fingerprint, unknown_includes, validate_body
 from ..pictures import ALT_PLACEHOLDER, PictureField
@@ -34,11 +36,17 @@ SIGN_OFF_FIELDS = (
     "signed_off_profession",
     "signed_off_registration",
     "signed_off_on",
+    "signed_off_checksum",
 )
 
 validate_slug = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     "Use only lower-case letters, numbers and single hyphens (for example: after-needling).",
+)
+
+
+validate_checksum = RegexValidator(
+    r"^[0-9a-f]{64}$", "Give the checksum exactly as export_content wrote it (64 characters)."
 )
 
 
@@ -95,9 +103,17 @@ class ArticleQuerySet(models.QuerySet):
     def review_overdue(self) -> "ArticleQuerySet":
         return self.filter(review_due__lt=timezone.localdate())
 
+    def signed_off(self) -> "ArticleQuerySet":
+        """Signed off by a named clinician, and still as they signed it."""
+        return self.filter(_SIGN_OFF_HOLDS)
+
     def needs_sign_off(self) -> "ArticleQuerySet":
-        """Not yet signed off by a named clinician."""
-        return self.filter(signed_off_on__isnull=True)
+        """Never signed off, or changed since it was."""
+        return self.exclude(_SIGN_OFF_HOLDS)
+
+    def sign_off_ended(self) -> "ArticleQuerySet":
+        """Signed off once, but what patients read has changed since."""
+        return self.needs_sign_off().filter(signed_off_on__isnull=False)
 
     def review_due_within(self, days: int = REVIEW_SOON_DAYS) -> "ArticleQuerySet":
         """Due in the next ``days`` days, not yet overdue."""
@@ -181,6 +197,26 @@ class Article(models.Model):
         help_text="For example their HCPC number, which patients can look up.",
     )
     signed_off_on = models.DateField("signed off on", null=True, blank=True)
+    signed_off_checksum = models.CharField(
+        "checksum of the signed text",
+        max_length=64,
+        blank=True,
+        validators=[validate_checksum],
+        help_text="Recorded with the sign-off: the checksum of what patients read when the "
+        "clinician signed it. The page claims the review only while it still has this checksum.",
+    )
+    signed_off_text = models.JSONField(
+        editable=False,
+        default=list,
+        blank=True,
+        help_text="What patients read when the clinician signed it off, part by part.",
+    )
+    sign_off_ended = models.CharField(
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text="What changed, when and by whom, so that the sign-off no longer covers the page.",
+    )
     signed_off_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -229,6 +265,12 @@ class Article(models.Model):
     )
 
     body_html = models.TextField(editable=False, default="")
+    content_checksum = models.CharField(
+        max_length=64,
+        editable=False,
+        default="",
+        help_text="Checksum of what patients read (see articles/patienttext.py).",
+    )
     search_text = models.TextField(editable=False, default="")
     rendered_with = models.CharField(max_length=64, editable=False, default="")
     toc = models.JSONField(editable=False, default=list)
@@ -270,6 +312,16 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        self._derive()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def _derive(self) -> None:
+        """Everything worked out from what staff wrote: the page, how it reads, and whether the
+        clinical sign-off still covers it."""
+        held = self.is_signed_off
         if not self.review_due and self.reviewed:
             self.review_due = default_review_due(self.reviewed)
         self.body = normalise_body(self.body)
@@ -280,10 +332,28 @@ class Article(models.Model):
         self.toc = rendered.toc
         self.word_count = word_count(rendered.text)
         self.readability_grade = reading_grade(rendered.text)
-        super().save(*args, **kwargs)
+        now = patienttext.of_article(self)
+        self.content_checksum = patienttext.checksum(now)
+        if self.is_signed_off:
+            self.sign_off_ended = ""
+            self.signed_off_text = self.signed_off_text or now
+        elif self.signed_off_checksum and (held or not self.sign_off_ended):
+            self.sign_off_ended = self._what_ended_it(now)
 
-    def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+    def _what_ended_it(self, now: patienttext.Parts) -> str:
+        """Which part changed, when, and through which door (the user and comment of the
+        revision being saved, when there is one)."""
+        labels = (
+            patienttext.changed_labels(self.signed_off_text, now) if self.signed_off_text else []
+        )
+        what = " and ".join(filter(None, [", ".join(labels[:-1]), *labels[-1:]]))
+        ended = f"{capfirst(what or 'what patients read')} changed on "
+        ended += f"{timezone.localtime():%-d %B %Y, %H:%M}"
+        if reversion.is_active():
+            user, comment = reversion.get_user(), reversion.get_comment()
+            ended += f", by {user.get_username()}" if user else ""
+            ended += f" ({comment})" if comment else ""
+        return ended[: self._meta.get_field("sign_off_ended").max_length - 1] + "."
 
     def clean(self) -> None:
         """The rules every article meets, whichever door it comes through (the admin's form, a
@@ -299,8 +369,9 @@ class Article(models.Model):
         sign_off = [getattr(self, name) for name in SIGN_OFF_FIELDS]
         if any(sign_off) and not all(sign_off):
             errors["signed_off_by"] = (
-                "A clinical sign-off needs the clinician's name, profession, registration number "
-                "and the date: give all four, or none."
+                "A clinical sign-off needs the clinician's name, profession, registration number, "
+                "the date and the checksum of the signed text, as export_content writes them: "
+                "give all five, or none. A clinician signs off in the admin."
             )
         elif self.signed_off_on and self.signed_off_on > today:
             errors["signed_off_on"] = "The sign-off date cannot be in the future."
@@ -337,20 +408,25 @@ class Article(models.Model):
 
     @property
     def is_signed_off(self) -> bool:
-        return all(getattr(self, name) for name in SIGN_OFF_FIELDS)
+        """Signed off by a named clinician, and patients read exactly what they signed."""
+        return (
+            all(getattr(self, name) for name in SIGN_OFF_FIELDS)
+            and self.signed_off_checksum == self.content_checksum
+        )
 
-    def sign_off(self, user, name: str, profession: str, registration: str) -> None:
-        """Record the clinical sign-off, today, and set the next review a year on."""
+    def sign_off(
+        self, user, name: str, profession: str, registration: str, text: patienttext.Parts
+    ) -> None:
+        """Record the clinical sign-off of ``text`` (what the clinician read), today, and set
+        the next review a year on."""
         today = timezone.localdate()
         self.signed_off_by, self.signed_off_profession = name, profession
         self.signed_off_registration, self.signed_off_on = registration, today
+        self.signed_off_checksum = patienttext.checksum(text)
+        self.signed_off_text = text
+        self.sign_off_ended = ""
         self.signed_off_user = user
         self.review_due = default_review_due(today)
-
-    def clear_sign_off(self) -> None:
-        for name in SIGN_OFF_FIELDS:
-            setattr(self, name, None if name == "signed_off_on" else "")
-        self.signed_off_user = None
 
     @property
     def review_overdue(self) -> bool:
@@ -386,22 +462,34 @@ class Article(models.Model):
         return Neighbours(previous=previous, next=following, related=related[:RELATED_COUNT])
 
     def rerender(self) -> None:
-        """Render the body again (the renderer changed) without touching anything staff wrote."""
-        self.save(
-            update_fields=[
-                "body_html",
-                "toc",
-                "search_text",
-                "word_count",
-                "readability_grade",
-                "rendered_with",
-                "review_due",
-            ]
-        )
+        """Render the body again (the renderer or a block it includes changed) without touching
+        anything staff wrote. Written straight to its row: not an edit, so no version of its own
+        (whatever changed keeps one) and no signals (that change has made the pages stale)."""
+        self._derive()
+        derived = [
+            "body_html",
+            "toc",
+            "search_text",
+            "word_count",
+            "readability_grade",
+            "rendered_with",
+            "review_due",
+            "content_checksum",
+            "signed_off_text",
+            "sign_off_ended",
+        ]
+        Article.objects.filter(pk=self.pk).update(**{name: getattr(self, name) for name in derived})
 
     @property
     def render_is_stale(self) -> bool:
         return self.rendered_with != renderer_fingerprint()
+
+
+_SIGN_OFF_HOLDS = (
+    Q(signed_off_on__isnull=False)
+    & ~Q(signed_off_checksum="")
+    & Q(signed_off_checksum=F("content_checksum"))
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,80 @@
+"""What patients read from an article: the one definition a clinical sign-off covers.
+
+Its parts are the title, the summary, the text, the text of each block the text includes (in the
+order it first includes them), and, where there is one, the picture (by the checksum of its
+file) and the picture's description. A sign-off records these parts and their checksum; the page
+claims the review only while the article's parts still have that checksum, whichever door the
+change came through.
+"""
+
+import hashlib
+import json
+
+from django.apps import apps
+
+from .includes import BLOCK
+
+NO_SUCH_BLOCK = "(there is no block of this name)"
+MISSING_PICTURE = "missing"
+
+# [label, text] pairs, as stored with a sign-off.
+Parts = list[list[str]]
+
+
+def parts(
+    *, title: str, summary: str, body: str, blocks: dict[str, str], picture: str, picture_alt: str
+) -> Parts:
+    found = [["Title", title], ["Summary", summary], ["Text", body]]
+    for name in dict.fromkeys(BLOCK.findall(body)):
+        found.append([f"Block “{name}”", blocks.get(name, NO_SUCH_BLOCK)])
+    if picture or picture_alt:
+        found += [["Picture", picture], ["Picture description", picture_alt]]
+    return found
+
+
+def of_article(article) -> Parts:
+    """The parts of ``article`` as it is now, with its blocks as they are stored."""
+    names = set(BLOCK.findall(article.body))
+    blocks = {}
+    if names:
+        stored = apps.get_model("articles", "Block").objects.filter(name__in=names)
+        blocks = dict(stored.values_list("name", "body"))
+    return parts(
+        title=article.title,
+        summary=article.summary,
+        body=article.body,
+        blocks=blocks,
+        picture=picture_checksum(article.image),
+        picture_alt=article.image_alt,
+    )
+
+
+def checksum(found: Parts) -> str:
+    return hashlib.sha256(json.dumps(found, ensure_ascii=False).encode()).hexdigest()
+
+
+def picture_checksum(image) -> str:
+    """The picture by what its file holds (its stored name differs from machine to machine)."""
+    if not image:
+        return ""
+    if not image._committed:  # chosen in this save, and not stored yet
+        image.file.seek(0)
+        data = image.file.read()
+        image.file.seek(0)
+        return hashlib.sha256(data).hexdigest()
+    try:
+        with image.open("rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except FileNotFoundError:
+        return MISSING_PICTURE
+
+
+def changed_labels(before: Parts, after: Parts) -> list[str]:
+    """The parts that differ, in reading order: "the title", "the block “urgent-help”"."""
+    old, new = dict(map(tuple, before)), dict(map(tuple, after))
+    labels = list(dict.fromkeys([label for label, _ in after] + [label for label, _ in before]))
+    return [_lower_first(label) for label in labels if old.get(label) != new.get(label)]
+
+
+def _lower_first(label: str) -> str:
+    return "the " + label[0].lower() + label[1:]
