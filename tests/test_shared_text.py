@@ -213,3 +213,56 @@ def test_an_author_list_ending_in_a_full_stop_reads_with_one():
     entry = Reference(key="x", authors="Brady D, et al.", title="Review of soreness")
 
     assert entry.as_markdown() == "Brady D, et al. Review of soreness."
+
+
+@pytest.fixture
+def in_use(make_article):
+    block = Block.objects.create(name="urgent-help", title="When to get help", body="Call 999.")
+    source = Reference.objects.create(key="nice2021", title="Chronic pain")
+    make_article("aftercare", title="Aftercare", body="Advice.[^nice2021]\n\n[[block:urgent-help]]")
+    return block, source
+
+
+@pytest.mark.parametrize("kind", ["block", "reference"])
+def test_a_block_or_source_in_use_cannot_be_deleted(staff_client, in_use, client, kind):
+    row = in_use[0] if kind == "block" else in_use[1]
+
+    one = staff_client.post(f"/admin/articles/{kind}/{row.pk}/delete/", {"post": "yes"})
+    several = staff_client.post(
+        f"/admin/articles/{kind}/",
+        {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
+    )
+
+    assert type(row).objects.filter(pk=row.pk).exists()
+    for response in (one, several):
+        assert response.status_code == 200
+        assert (
+            f"“Aftercare” uses it as {row.marker}. Take it out of those articles first, so that "
+            "no page loses it without anyone noticing." in response.content.decode()
+        )
+    assert "Call 999." in client.get("/articles/aftercare/").content.decode()
+
+
+def test_a_block_nobody_uses_can_be_deleted(staff_client, in_use):
+    spare = Block.objects.create(name="spare", title="Spare", body="Unused.")
+
+    staff_client.post(f"/admin/articles/block/{spare.pk}/delete/", {"post": "yes"})
+
+    assert not Block.objects.filter(name="spare").exists()
+
+
+def test_a_block_in_use_cannot_be_renamed(staff_client, in_use):
+    block = in_use[0]
+
+    response = staff_client.post(
+        f"/admin/articles/block/{block.pk}/change/",
+        {"title": block.title, "name": "get-help", "body": block.body},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["name"] == [
+        "“Aftercare” uses it as [[block:urgent-help]]. Take it out of those articles first, so "
+        "that no page loses it without anyone noticing."
+    ]
+    block.refresh_from_db()
+    assert block.name == "urgent-help"

@@ -7,7 +7,6 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from ..forms import BlockForm, ReferenceForm, TagForm
 from ..models import (
-    Article,
     Block,
     Reference,
     Tag,
@@ -16,8 +15,21 @@ from .articles import ArticleAdmin
 from .history import OneObjectHistory
 
 
+class KeptWhileUsed:
+    """A block or source that articles use cannot be deleted: the delete page (one, or several
+    from the list) names the articles that use it, as Django names protected objects."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, missing, protected = super().get_deleted_objects(objs, request)
+        for obj in objs:
+            users = obj.used_by()
+            if users:
+                protected = [*protected, f"{obj}: {obj.in_use_message(users)}"]
+        return deleted, counts, missing, protected
+
+
 @admin.register(Block)
-class BlockAdmin(OneObjectHistory, MarkdownxModelAdmin):
+class BlockAdmin(KeptWhileUsed, OneObjectHistory, MarkdownxModelAdmin):
     """Text written once and included in articles by name; a change shows on every page at
     once."""
 
@@ -29,12 +41,11 @@ class BlockAdmin(OneObjectHistory, MarkdownxModelAdmin):
 
     @admin.display(description="used in")
     def used_in(self, block: Block) -> str:
-        titles = Article.objects.filter(body__contains=block.marker).values_list("title", flat=True)
-        return ", ".join(titles) or "No article yet"
+        return ", ".join(article.title for article in block.used_by()) or "No article yet"
 
 
 @admin.register(Reference)
-class ReferenceAdmin(OneObjectHistory):
+class ReferenceAdmin(KeptWhileUsed, OneObjectHistory):
     """Each source written once; articles cite it by key and list it under References."""
 
     form = ReferenceForm

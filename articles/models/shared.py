@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import ProtectedError
 from markdownx.models import MarkdownxField
 
 from ..markdown import unknown_includes, validate_body
@@ -31,12 +32,44 @@ class Shared(models.Model):
     class Meta:
         abstract = True
 
+    # The field articles name it by.
+    key_field = ""
+
     def save(self, *args, **kwargs) -> None:
         if hasattr(self, "body"):
             self.body = normalise_body(self.body)
         super().save(*args, **kwargs)
-        for article in Article.objects.filter(body__contains=self.marker):
+        for article in self.used_by():
             article.rerender()
+
+    def clean(self) -> None:
+        """Articles name it: renaming it while they do would leave them without it."""
+        if not self.pk:
+            return
+        stored = type(self).objects.filter(pk=self.pk).values_list(self.key_field, flat=True)
+        old = stored.first()
+        if old is None or old == getattr(self, self.key_field):
+            return
+        users = self.used_by(type(self)(**{self.key_field: old}).marker)
+        if users:
+            raise ValidationError({self.key_field: self.in_use_message(users, old)})
+
+    def delete(self, *args, **kwargs):
+        users = self.used_by()
+        if users:
+            raise ProtectedError(self.in_use_message(users), set(users))
+        return super().delete(*args, **kwargs)
+
+    def used_by(self, marker: str | None = None) -> list[Article]:
+        return list(Article.objects.filter(body__contains=marker or self.marker))
+
+    def in_use_message(self, users: list[Article], name: str | None = None) -> str:
+        marker = type(self)(**{self.key_field: name}).marker if name else self.marker
+        titles = ", ".join(f"“{article.title}”" for article in users)
+        return (
+            f"{titles} {'uses' if len(users) == 1 else 'use'} it as {marker}. Take it out of "
+            "those articles first, so that no page loses it without anyone noticing."
+        )
 
     @property
     def marker(self) -> str:
@@ -46,6 +79,8 @@ class Shared(models.Model):
 
 @reversion.register()
 class Block(Shared):
+    key_field = "name"
+
     name = models.SlugField(
         max_length=60,
         unique=True,
@@ -72,6 +107,8 @@ class Block(Shared):
 
 @reversion.register()
 class Reference(Shared):
+    key_field = "key"
+
     key = models.SlugField(
         max_length=60,
         unique=True,
