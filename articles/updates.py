@@ -72,19 +72,11 @@ def _queue(article: Article, subscribers) -> int:
     return len(rows)
 
 
-def pending_deliveries():
-    return Delivery.objects.filter(
-        sent_at__isnull=True,
-        subscriber__status=Subscriber.Status.CONFIRMED,
-        article__in=Article.objects.published(),
-    )
-
-
 def send_pending(
     report: UpdateReport, progress: Callable[[int, int], None] | None = None
 ) -> UpdateReport:
     subscriber_ids = list(
-        pending_deliveries()
+        Delivery.objects.pending()
         .order_by("subscriber_id")
         .values_list("subscriber_id", flat=True)
         .distinct()
@@ -98,7 +90,7 @@ def send_pending(
 
 def _send_batch(subscriber_ids: list[int], report: UpdateReport) -> None:
     deliveries = (
-        pending_deliveries()
+        Delivery.objects.pending()
         .filter(subscriber_id__in=subscriber_ids)
         .select_related("subscriber", "article")
         .order_by("subscriber_id", "article__order", "article_id")
@@ -149,7 +141,7 @@ def send_updates(
     if dry_run:
         with transaction.atomic():
             queue_new_articles()
-            pending = pending_deliveries()
+            pending = Delivery.objects.pending()
             report.confirmations_sent = Subscriber.objects.awaiting_confirmation_email().count()
             report.emails_sent = pending.values("subscriber_id").distinct().count()
             report.articles = set(pending.values_list("article_id", flat=True))

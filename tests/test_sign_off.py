@@ -176,7 +176,9 @@ def test_editing_a_block_the_article_includes_ends_the_sign_off(staff_client, bo
     assert boxed.sign_off_ended.endswith(", by editor.")
     assert_no_claim(client, "/articles/aftercare/")
     assert list(Article.objects.needs_sign_off()) == [boxed]
-    assert list(Article.objects.sign_off_ended()) == [boxed]
+    listing = staff_client.get("/admin/articles/article/?sign_off=ended")
+    assert list(listing.context["cl"].result_list) == [boxed]
+    assert "Needs clinical sign-off</strong> (changed since Sam Patel)" in listing.content.decode()
 
 
 def test_a_new_picture_description_ends_the_sign_off(

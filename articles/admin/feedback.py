@@ -1,11 +1,7 @@
 """What readers said: answers and comments per article, newest first, with a "dealt with" tick."""
 
-from datetime import timedelta
-
 from django.contrib import admin
-from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from ..exports import csv_download
@@ -19,15 +15,7 @@ class FeedbackColumns:
     """For the article admin: the share of readers who found each page helpful."""
 
     def get_queryset(self, request):
-        recent = Q(feedback__created_at__gte=timezone.now() - timedelta(days=RECENT_DAYS))
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                answers=Count("feedback", filter=recent, distinct=True),
-                yes=Count("feedback", filter=recent & Q(feedback__helpful=True), distinct=True),
-            )
-        )
+        return super().get_queryset(request).with_helpfulness(RECENT_DAYS)
 
     @admin.display(description=f"helpful (last {RECENT_DAYS} days)", ordering="yes")
     def helpfulness(self, article: Article) -> str:

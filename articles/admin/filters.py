@@ -1,12 +1,9 @@
 """The article list's filters, each a named state of the queryset."""
 
-from datetime import timedelta
-
 from django.contrib import admin
-from django.utils import timezone
 
 from ..models import Article
-from ..models.article import REVIEW_SOON_DAYS
+from ..models.article import REVIEW_SOON_DAYS, STALE_DRAFT_DAYS
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -25,15 +22,19 @@ class SignOffFilter(admin.SimpleListFilter):
     parameter_name = "sign_off"
 
     def lookups(self, request, model_admin):
-        return [("needed", "Needs clinical sign-off"), ("done", "Signed off")]
+        return [
+            ("needed", "Needs clinical sign-off"),
+            ("ended", "Changed since it was signed off"),
+            ("done", "Signed off"),
+        ]
 
     def queryset(self, request, queryset):
-        needed = queryset.needs_sign_off()
-        if self.value() == "needed":
-            return needed
-        if self.value() == "done":
-            return queryset.exclude(pk__in=needed)
-        return queryset
+        states = {
+            "needed": queryset.needs_sign_off,
+            "ended": queryset.sign_off_ended,
+            "done": queryset.signed_off,
+        }
+        return states[self.value()]() if self.value() in states else queryset
 
 
 class ReviewFilter(admin.SimpleListFilter):
@@ -54,16 +55,6 @@ class ReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
-STALE_DRAFT_DAYS = 90
-
-
-def stale_drafts(queryset):
-    """Drafts nobody has touched for 90 days."""
-    return queryset.drafts().filter(
-        updated_at__lt=timezone.now() - timedelta(days=STALE_DRAFT_DAYS)
-    )
-
-
 class StaleDraftFilter(admin.SimpleListFilter):
     title = "drafts"
     parameter_name = "untouched"
@@ -72,4 +63,4 @@ class StaleDraftFilter(admin.SimpleListFilter):
         return [("90", f"Untouched for {STALE_DRAFT_DAYS} days")]
 
     def queryset(self, request, queryset):
-        return stale_drafts(queryset) if self.value() == "90" else queryset
+        return queryset.stale_drafts() if self.value() == "90" else queryset

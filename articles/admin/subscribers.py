@@ -44,12 +44,9 @@ class EmailTroubleFilter(admin.SimpleListFilter):
         if self.value() == "confirmation":
             return queryset.awaiting_confirmation_email()
         if self.value() == "update":
-            return queryset.filter(Exists(failed_deliveries().filter(subscriber=OuterRef("pk"))))
+            failed = Delivery.objects.failed().filter(subscriber=OuterRef("pk"))
+            return queryset.filter(Exists(failed))
         return queryset
-
-
-def failed_deliveries():
-    return Delivery.objects.filter(sent_at__isnull=True, attempts__gt=0)
 
 
 @admin.register(Subscriber)

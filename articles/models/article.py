@@ -31,6 +31,9 @@ from ..search import search_articles
 UNDESCRIBED_PICTURE = re.compile(r"!\[\s*(?:" + re.escape(ALT_PLACEHOLDER) + r"\s*)?\]\(")
 RELATED_COUNT = 3
 REVIEW_SOON_DAYS = 30
+STALE_DRAFT_DAYS = 90
+# Readers' answers count for this many days.
+RECENT_FEEDBACK_DAYS = 90
 SIGN_OFF_FIELDS = (
     "signed_off_by",
     "signed_off_profession",
@@ -119,6 +122,19 @@ class ArticleQuerySet(models.QuerySet):
         """Due in the next ``days`` days, not yet overdue."""
         today = timezone.localdate()
         return self.filter(review_due__gte=today, review_due__lte=today + timedelta(days=days))
+
+    def stale_drafts(self, days: int = STALE_DRAFT_DAYS) -> "ArticleQuerySet":
+        """Drafts nobody has touched for ``days`` days."""
+        return self.drafts().filter(updated_at__lt=timezone.now() - timedelta(days=days))
+
+    def with_helpfulness(self, days: int = RECENT_FEEDBACK_DAYS) -> "ArticleQuerySet":
+        """Each with ``answers`` and ``yes``: readers' answers to "Was this page helpful?" over
+        the last ``days`` days."""
+        recent = Q(feedback__created_at__gte=timezone.now() - timedelta(days=days))
+        return self.annotate(
+            answers=Count("feedback", filter=recent, distinct=True),
+            yes=Count("feedback", filter=recent & Q(feedback__helpful=True), distinct=True),
+        )
 
     def newest_first(self) -> "ArticleQuerySet":
         return self.annotate(sort_date=Coalesce("published_at", "created_at")).order_by(

@@ -6,12 +6,11 @@ import re
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import Count, Q
 from django.utils import timezone
 
+from .article import RECENT_FEEDBACK_DAYS as RECENT_DAYS
 from .article import Article
 
-RECENT_DAYS = 90
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w])\+?\d(?:[\s().-]*\d){6,}")
 
@@ -32,15 +31,6 @@ class FeedbackQuerySet(models.QuerySet):
     def needing_attention(self) -> "FeedbackQuerySet":
         """Comments no one has dealt with yet."""
         return self.with_comments().filter(dealt_with=False)
-
-    def helpfulness(self) -> dict[int, tuple[int, int]]:
-        """Per article id: (answers, yes answers) over the last 90 days."""
-        rows = (
-            self.recent()
-            .values("article_id")
-            .annotate(answers=Count("pk"), yes=Count("pk", filter=Q(helpful=True)))
-        )
-        return {row["article_id"]: (row["answers"], row["yes"]) for row in rows}
 
 
 class Feedback(models.Model):

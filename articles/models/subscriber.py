@@ -54,6 +54,22 @@ class Subscriber(models.Model):
         return f"Subscriber {self.pk}"
 
 
+class DeliveryQuerySet(models.QuerySet):
+    def failed(self) -> "DeliveryQuerySet":
+        """Tried and not sent: kept for the next run of send_updates."""
+        return self.filter(sent_at__isnull=True, attempts__gt=0)
+
+    def pending(self) -> "DeliveryQuerySet":
+        """Still to be sent: to a confirmed subscriber, about an article the public can see."""
+        from .article import Article
+
+        return self.filter(
+            sent_at__isnull=True,
+            subscriber__status=Subscriber.Status.CONFIRMED,
+            article__in=Article.objects.published(),
+        )
+
+
 class Delivery(models.Model):
     """One article that one subscriber is told about: recorded, so no one is emailed twice."""
 
@@ -63,6 +79,8 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

@@ -3,10 +3,8 @@
 from django import template
 from django.urls import reverse
 
-from articles.admin.filters import STALE_DRAFT_DAYS, stale_drafts
-from articles.admin.subscribers import failed_deliveries
-from articles.models import Article, Feedback, Subscriber
-from articles.models.article import REVIEW_SOON_DAYS
+from articles.models import Article, Delivery, Feedback, Subscriber
+from articles.models.article import REVIEW_SOON_DAYS, STALE_DRAFT_DAYS
 
 register = template.Library()
 
@@ -31,7 +29,7 @@ def needs_attention(context) -> dict:
             ),
             (
                 f"Drafts untouched for {STALE_DRAFT_DAYS} days",
-                stale_drafts(Article.objects.all()),
+                Article.objects.stale_drafts(),
                 f"{articles}?untouched=90",
             ),
         ]
@@ -53,7 +51,7 @@ def needs_attention(context) -> dict:
             ),
             (
                 "Update emails that could not be sent",
-                failed_deliveries().values("subscriber").distinct(),
+                Delivery.objects.failed().values("subscriber").distinct(),
                 f"{subscribers}?failed=update",
             ),
         ]
