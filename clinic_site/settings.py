@@ -1,8 +1,7 @@
 """Settings for the clinic site, read from the environment (see README: Settings).
 
 Every variable is optional locally: a fresh checkout runs on SQLite in ``var/`` with a generated
-secret key. ``DJANGO_ENV=production`` refuses to start without the secrets it needs. (One
-module, as Django expects, even past 300 lines: each section says why it is set as it is.)
+secret key. ``DJANGO_ENV=production`` refuses to start without the secrets it needs.
 """
 
 import os

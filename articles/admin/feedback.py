@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ..exports import csv_download
+from ..csvdownloads import csv_download
 from ..models import Article, Feedback
 from ..models.feedback import RECENT_DAYS
 

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import path
 
-from ..exports import csv_download
+from ..csvdownloads import csv_download
 from ..models import Delivery, Subscriber
 
 logger = logging.getLogger(__name__)
