@@ -106,7 +106,10 @@ class ArticleAdmin(FeedbackColumns, VersionAdmin, MarkdownxModelAdmin):
 
     def sign_off_view(self, request, object_id):
         """The clinical sign-off: one step, by a member of staff who may give it."""
-        if not request.user.has_perm("articles.sign_off_article"):
+        # It vouches for the text, so it also needs leave to read the article; not to change it:
+        # a clinician signs off what others wrote.
+        may_sign_off = request.user.has_perm("articles.sign_off_article")
+        if not (may_sign_off and self.has_view_or_change_permission(request)):
             raise PermissionDenied
         article = get_object_or_404(Article, pk=object_id)
         profile = ClinicianProfile.objects.filter(user=request.user).first()
