@@ -9,7 +9,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
-from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from .. import updates
@@ -19,10 +18,11 @@ from ..models import Article, ClinicianProfile, default_review_due
 from ..revisions import changes_between
 from .feedback import FeedbackColumns
 from .filters import ReviewFilter, SignOffFilter, StaleDraftFilter, StatusFilter
+from .history import HistoryAdmin
 
 
 @admin.register(Article)
-class ArticleAdmin(FeedbackColumns, VersionAdmin, MarkdownxModelAdmin):
+class ArticleAdmin(FeedbackColumns, HistoryAdmin, MarkdownxModelAdmin):
     """Every save keeps a version: History lists them, compares two and restores one; deleted
     articles come back through "Recover deleted articles"."""
 

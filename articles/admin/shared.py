@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from markdownx.admin import MarkdownxModelAdmin
-from reversion.admin import VersionAdmin
 
 from ..forms import BlockForm, ReferenceForm, TagForm
 from ..models import (
@@ -14,10 +13,11 @@ from ..models import (
     Tag,
 )
 from .articles import ArticleAdmin
+from .history import HistoryAdmin
 
 
 @admin.register(Block)
-class BlockAdmin(VersionAdmin, MarkdownxModelAdmin):
+class BlockAdmin(HistoryAdmin, MarkdownxModelAdmin):
     """Text written once and included in articles by name; a change shows on every page at
     once."""
 
@@ -34,7 +34,7 @@ class BlockAdmin(VersionAdmin, MarkdownxModelAdmin):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(VersionAdmin):
+class ReferenceAdmin(HistoryAdmin):
     """Each source written once; articles cite it by key and list it under References."""
 
     form = ReferenceForm
