@@ -44,10 +44,13 @@ def grant(apps, group_name: str, codenames: list[str], *, revoke: bool = False) 
 
 # What the "Clinic editor" group may do: everything clinic staff need, nothing about user
 # accounts or the site's own settings. (The migrations gave it these over time; this list is
-# the whole of it, put back whenever the tables are emptied and migrated again.)
+# the whole of it, put back whenever the tables are emptied and migrated again.) Django's own
+# permissions are named by what they allow ("change"); a model's own (its Meta.permissions) by
+# their codename.
 EDITOR_GROUP = "Clinic editor"
+DJANGO_ACTIONS = ("add", "change", "delete", "view")
 EDITOR_GROUP_PERMISSIONS = {
-    "article": ["add", "change", "delete", "view", "sign_off"],
+    "article": ["add", "change", "delete", "view", "sign_off_article", "email_subscribers"],
     "tag": ["add", "change", "delete", "view"],
     "block": ["add", "change", "delete", "view"],
     "reference": ["add", "change", "delete", "view"],
@@ -66,9 +69,9 @@ def ensure_editor_group(sender, **kwargs) -> None:
 
     group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
     codenames = [
-        "sign_off_article" if action == "sign_off" else f"{action}_{model}"
-        for model, actions in EDITOR_GROUP_PERMISSIONS.items()
-        for action in actions
+        f"{permission}_{model}" if permission in DJANGO_ACTIONS else permission
+        for model, permissions in EDITOR_GROUP_PERMISSIONS.items()
+        for permission in permissions
     ]
     group.permissions.add(
         *Permission.objects.filter(content_type__app_label="articles", codename__in=codenames)

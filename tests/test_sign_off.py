@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 import reversion
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from reversion.models import Version
@@ -84,6 +84,35 @@ def test_sign_off_needs_every_detail_and_the_confirmation(staff_client, make_art
 def test_only_staff_allowed_to_sign_off_can(client, make_article):
     article = make_article("aftercare")
     client.force_login(User.objects.create_user("intern", password="pw", is_staff=True))
+
+    assert client.get(f"/admin/articles/article/{article.pk}/sign-off/").status_code == 403
+    assert sign_off(client, article).status_code == 403
+    article.refresh_from_db()
+    assert not article.is_signed_off
+
+
+def clinician(*codenames: str) -> User:
+    user = User.objects.create_user("clinician", password="pw", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def test_a_clinician_who_may_only_read_articles_and_sign_them_off_can_sign_off(
+    client, make_article
+):
+    article = make_article("aftercare")
+    client.force_login(clinician("view_article", "sign_off_article"))
+
+    response = sign_off(client, article)
+
+    assert response.redirect_chain == [(f"/admin/articles/article/{article.pk}/change/", 302)]
+    article.refresh_from_db()
+    assert article.signed_off_by == "Sam Patel"
+
+
+def test_signing_off_needs_leave_to_read_the_article(client, make_article):
+    article = make_article("aftercare")
+    client.force_login(clinician("sign_off_article"))
 
     assert client.get(f"/admin/articles/article/{article.pk}/sign-off/").status_code == 403
     assert sign_off(client, article).status_code == 403

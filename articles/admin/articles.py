@@ -110,7 +110,10 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
         """The clinical sign-off: one step, by a member of staff who may give it, of the text
         the page showed them. If what patients read changed since, nothing is signed and the
         new text is shown."""
-        if not request.user.has_perm("articles.sign_off_article"):
+        # It vouches for the text, so it also needs leave to read the article; not to change it:
+        # a clinician signs off what others wrote.
+        may_sign_off = request.user.has_perm("articles.sign_off_article")
+        if not (may_sign_off and self.has_view_or_change_permission(request)):
             raise PermissionDenied
         if not object_id.isdigit():
             raise Http404("No such article.")
@@ -262,7 +265,7 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
             reverse("articles:preview", args=[article.slug]),
         )
 
-    @admin.action(description="Publish")
+    @admin.action(description="Publish", permissions=["change"])
     def publish(self, request, queryset):
         published, refused = 0, []
         for article in queryset:
@@ -278,14 +281,14 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
         for line in refused:
             self.message_user(request, f"Not published. {line}", messages.ERROR)
 
-    @admin.action(description="Unpublish (back to draft)")
+    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
         for article in queryset:
             article.status = Article.Status.DRAFT
             article.save()
         self.message_user(request, f"Moved {len(queryset)} article(s) back to draft.")
 
-    @admin.action(description="Mark as reviewed today")
+    @admin.action(description="Mark as reviewed today", permissions=["change"])
     def mark_reviewed_today(self, request, queryset):
         today = timezone.localdate()
         for article in queryset:
@@ -298,7 +301,14 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
             f"{default_review_due(today):%-d %B %Y}.",
         )
 
-    @admin.action(description="Email subscribers about this article")
+    def has_email_subscribers_permission(self, request) -> bool:
+        """Writing to every subscriber is a permission of its own: not everyone who may edit
+        an article may email the clinic's readers."""
+        return request.user.has_perm("articles.email_subscribers")
+
+    @admin.action(
+        description="Email subscribers about this article", permissions=["email_subscribers"]
+    )
     def email_subscribers(self, request, queryset):
         articles = list(queryset.published())
         if len(articles) != queryset.count():

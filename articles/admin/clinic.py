@@ -17,7 +17,7 @@ class ClinicDetailsAdmin(admin.ModelAdmin):
     }
 
     def has_add_permission(self, request) -> bool:
-        return not ClinicDetails.objects.exists()
+        return super().has_add_permission(request) and not ClinicDetails.objects.exists()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -74,6 +74,6 @@ class FeedbackAdmin(admin.ModelAdmin):
     def answer(self, feedback: Feedback) -> str:
         return format_html("<strong>{}</strong>", "Yes" if feedback.helpful else "No")
 
-    @admin.action(description="Export selected feedback to CSV")
+    @admin.action(description="Export selected feedback to CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         return csv_download(queryset.order_by("-created_at"), CSV_COLUMNS, "feedback")

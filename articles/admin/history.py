@@ -34,7 +34,18 @@ class _ShowOnlyError(Exception):
 
 
 class OneObjectHistory(VersionAdmin):
+    def check_restore(self, request) -> None:
+        """Asked before anything is written back: showing an old version reads, saving it
+        changes the object (someone refused later would still have made the pages stale)."""
+        if request.method == "POST":
+            allowed = self.has_change_permission(request)
+        else:
+            allowed = self.has_view_or_change_permission(request)
+        if not allowed:
+            raise PermissionDenied
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        self.check_restore(request)
         versions = Version.objects.get_for_object_reference(self.model, unquote(object_id))
         version = get_object_or_404(versions, pk=version_id)
         context = {"title": f"Restore {version.object_repr}", "revert": True}
@@ -44,7 +55,8 @@ class OneObjectHistory(VersionAdmin):
         return self._restore(request, version, template, {**context, **(extra_context or {})})
 
     def recover_view(self, request, version_id, extra_context=None):
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+        self.check_restore(request)
+        if not self.has_add_permission(request):
             raise PermissionDenied
         version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
         context = {"title": f"Recover {version.object_repr}", "recover": True}

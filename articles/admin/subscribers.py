@@ -102,6 +102,8 @@ class SubscriberAdmin(admin.ModelAdmin):
         summary = [(label, counts.get(value, 0)) for value, label in Subscriber.Status.choices]
         return super().changelist_view(request, {"status_counts": summary, **(extra_context or {})})
 
-    @admin.action(description="Export selected subscribers to CSV (with consent record)")
+    @admin.action(
+        description="Export selected subscribers to CSV (with consent record)", permissions=["view"]
+    )
     def export_csv(self, request, queryset):
         return csv_download(queryset.order_by("pk"), CSV_COLUMNS, "subscribers")

@@ -322,7 +322,10 @@ class Article(models.Model):
     class Meta:
         ordering = ["order", "title"]
         indexes = [models.Index(fields=["status", "published_at"])]
-        permissions = [("sign_off_article", "Can give an article its clinical sign-off")]
+        permissions = [
+            ("sign_off_article", "Can give an article its clinical sign-off"),
+            ("email_subscribers", "Can email subscribers about an article"),
+        ]
 
     def __str__(self) -> str:
         return self.title

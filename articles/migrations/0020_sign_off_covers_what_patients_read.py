@@ -32,7 +32,7 @@ def record_what_patients_read(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0018_block_body_limits'),
+        ('articles', '0019_email_subscribers_permission'),
     ]
 
     operations = [
