@@ -4,6 +4,7 @@ from django.core.validators import validate_email
 from django.db import models
 from django.urls import Resolver404, resolve, reverse
 
+from .markdown import unix_line_ends
 from .models import Article, Block, ClinicDetails, ClinicianProfile, Reference, Tag
 from .subscriptions import CONSENT_WORDING
 
@@ -43,9 +44,10 @@ def validate_single_line(value: str) -> None:
         )
 
 
-class SingleLineForm(forms.ModelForm):
-    """Every one-line box refuses line breaks, whichever door the text comes through (the admin
-    or a content file). Boxes that take several lines (the text, an address) are left alone."""
+class StaffForm(forms.ModelForm):
+    """Line breaks in what staff write, whichever door the text comes through (the admin or a
+    content file): every one-line box refuses them, and every box of several lines (the text,
+    an address) keeps each one as "\n", however the browser sent it."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,8 +58,15 @@ class SingleLineForm(forms.ModelForm):
             # Markdown is kept exactly as written: leading spaces can start a code block.
             self.fields["body"].strip = False
 
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.Textarea) and isinstance(cleaned_data.get(name), str):
+                cleaned_data[name] = unix_line_ends(cleaned_data[name])
+        return cleaned_data
 
-class ArticleForm(SingleLineForm):
+
+class ArticleForm(StaffForm):
     """What an article is, for both doors: the admin edits through this form, and load_content
     checks every content file with it. Its rules are the model's (``Article.clean``)."""
 
@@ -77,7 +86,7 @@ class ArticleForm(SingleLineForm):
         }
 
 
-class BlockForm(SingleLineForm):
+class BlockForm(StaffForm):
     """A block, for the admin and for ``content/blocks/<name>.md``."""
 
     class Meta:
@@ -85,7 +94,7 @@ class BlockForm(SingleLineForm):
         fields = ["title", "name", "body"]
 
 
-class SignOffForm(SingleLineForm):
+class SignOffForm(StaffForm):
     """The one step of a clinical sign-off: who gives it, and that they have read the text."""
 
     confirm = forms.BooleanField(
@@ -106,7 +115,7 @@ def https_by_default(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-class ReferenceForm(SingleLineForm):
+class ReferenceForm(StaffForm):
     """A source in the reference list, for the admin and for ``content/references.yaml``."""
 
     class Meta:
@@ -115,7 +124,7 @@ class ReferenceForm(SingleLineForm):
         formfield_callback = https_by_default
 
 
-class ClinicDetailsForm(SingleLineForm):
+class ClinicDetailsForm(StaffForm):
     """The clinic's details: its name and phone number go into page titles and emails."""
 
     class Meta:
@@ -124,7 +133,7 @@ class ClinicDetailsForm(SingleLineForm):
         formfield_callback = https_by_default
 
 
-class TagForm(SingleLineForm):
+class TagForm(StaffForm):
     class Meta:
         model = Tag
         fields = ["name"]

@@ -465,6 +465,13 @@ def sanitise(html: str) -> str:
     )
 
 
+def unix_line_ends(text: str) -> str:
+    """Every line break as "\n". A browser sends a box's line breaks as "\r\n" (and a file
+    saved on Windows holds them too), but Python-Markdown and the patterns here read a line as
+    ending at "\n": a "[[block:...]]" line ending "\r" would be left as it is."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def figure_names() -> list[str]:
     return sorted(path.stem for path in FIGURES_DIR.glob("*.svg"))
 
@@ -472,6 +479,7 @@ def figure_names() -> list[str]:
 def unknown_includes(text: str, *, in_block: bool = False) -> list[str]:
     """What a body names that does not exist (a figure, a block, a source), one sentence each;
     empty when everything it names is there."""
+    text = unix_line_ends(text)
     known = figure_names()
     return [
         f"There is no figure called '{name}' (there are: {', '.join(known)})."
@@ -585,7 +593,7 @@ def _convert_now(source: str) -> _Converted:
 
 def _expanded(text: str) -> str:
     """The text with its blocks and sources filled in, once it is known to be short enough."""
-    text = text or ""
+    text = unix_line_ends(text or "")
     if len(text) > MAX_BODY_CHARACTERS:
         raise RenderError(too_long_message(len(text)), code="too_long")
     try:

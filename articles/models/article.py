@@ -21,7 +21,13 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from ..checks import reading_grade, reading_minutes, word_count
-from ..markdown import render, renderer_fingerprint, unknown_includes, validate_body
+from ..markdown import (
+    render,
+    renderer_fingerprint,
+    unix_line_ends,
+    unknown_includes,
+    validate_body,
+)
 from ..pictures import ALT_PLACEHOLDER, PictureField
 from ..search import search_articles
 
@@ -58,7 +64,7 @@ def default_review_due(reviewed: date) -> date:
 
 def normalise_body(text: str) -> str:
     """Unix line ends, no blank lines at either end, one final newline, as in a content file."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip("\n") + "\n"
+    return unix_line_ends(text).strip("\n") + "\n"
 
 
 class Tag(models.Model):
