@@ -13,7 +13,6 @@ import functools
 import hashlib
 import html as html_lib
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,6 +181,10 @@ class Rendered:
     text: str = ""
     # (address, description) of each picture left out because it is on another site.
     offsite_pictures: list[tuple[str, str]] = field(default_factory=list)
+    # (level, text) of every heading, h1 included (the sanitiser keeps none), for the checks.
+    headings: list[tuple[int, str]] = field(default_factory=list)
+    # The markdown it was made from, with blocks and sources filled in.
+    source: str = ""
 
 
 class _LinkAndTableProcessor(Treeprocessor):
@@ -525,79 +528,42 @@ def renderer_fingerprint() -> str:
     return digest.hexdigest()
 
 
-@dataclass
-class _Converted:
-    html: str
-    toc_tokens: tuple
-    offsite_pictures: tuple
-
-    @functools.cached_property
-    def page(self) -> tuple[str, str]:
-        """The sanitised HTML with its figures, and the reading text (worked out once)."""
-        html = sanitise(self.html)
-        return _insert_figures(html), _plain_text(html)
-
-
-class _Recent:
-    """The most recent conversions, up to a total size: the editor's preview and checks ask for
-    the same text in turn, and load_content checks every file before it saves any."""
-
-    def __init__(self, max_characters: int):
-        self.max_characters = max_characters
-        self.size = 0
-        self.items: dict[str, _Converted] = {}
-        self.lock = threading.Lock()  # a threaded server may render in several threads
-
-    def get(self, source: str) -> "_Converted | None":
-        with self.lock:
-            found = self.items.pop(source, None)
-            if found is not None:
-                self.items[source] = found
-            return found
-
-    def put(self, source: str, converted: "_Converted") -> None:
-        with self.lock:
-            if source in self.items:
-                return
-            self.items[source] = converted
-            self.size += len(source) + len(converted.html)
-            while self.size > self.max_characters and self.items:
-                oldest = next(iter(self.items))
-                self.size -= len(oldest) + len(self.items.pop(oldest).html)
-
-
-_recent = _Recent(max_characters=8_000_000)
-
-
-def _convert(source: str) -> _Converted:
-    """Markdown to HTML, before sanitising (a recent one is not converted again)."""
-    found = _recent.get(source)
-    if found is None:
-        found = _convert_now(source)
-        _recent.put(source, found)
-    return found
-
-
-def _convert_now(source: str) -> _Converted:
+def _convert(source: str) -> Rendered:
+    """Markdown, its blocks and sources filled in, to the page: the one place Python-Markdown
+    runs. Everything about the page is read from this one conversion."""
     md = _markdown()
     try:
-        html = md.convert(source)
+        converted = md.convert(source)
     except RecursionError:
         raise RenderError(TOO_DEEP, code="too_deep") from None
-    return _Converted(
-        html=html,
-        toc_tokens=tuple(md.toc_tokens),
-        offsite_pictures=tuple(md.treeprocessors["site_links"].offsite_pictures),
+    html = sanitise(converted)
+    # Python-Markdown gives each heading's text HTML-escaped; the contents hold plain text,
+    # which the page escapes once.
+    toc = [
+        {"id": token["id"], "name": html_lib.unescape(token["name"])}
+        for token in md.toc_tokens
+        if token["level"] == 2
+    ]
+    return Rendered(
+        html=_insert_figures(html),
+        toc=toc,
+        text=_plain_text(html),
+        offsite_pictures=list(md.treeprocessors["site_links"].offsite_pictures),
+        headings=[
+            (int(level), html_lib.unescape(re.sub(r"<[^>]+>", "", inner)).strip())
+            for level, inner in HEADING_HTML.findall(converted)
+        ],
+        source=source,
     )
 
 
-def _expanded(text: str) -> str:
+def _expanded(text: str, edited=None) -> str:
     """The text with its blocks and sources filled in, once it is known to be short enough."""
     text = unix_line_ends(text or "")
     if len(text) > MAX_BODY_CHARACTERS:
         raise RenderError(too_long_message(len(text)), code="too_long")
     try:
-        expanded = includes.expand(text, max_length=MAX_EXPANDED_CHARACTERS)
+        expanded = includes.expand(text, max_length=MAX_EXPANDED_CHARACTERS, edited=edited)
     except includes.TooLongError:
         expanded = None
     if expanded is None or len(expanded) > MAX_EXPANDED_CHARACTERS:
@@ -608,40 +574,26 @@ def _expanded(text: str) -> str:
     return expanded
 
 
-def render(text: str) -> Rendered:
-    """Render an article body: sanitised HTML, its table of contents and its plain reading text.
+def render(text: str, *, previous: Rendered | None = None, edited=None) -> Rendered:
+    """Render an article body: sanitised HTML, its table of contents, its plain reading text,
+    and what the writing checks read.
+
+    ``previous``, a rendering made earlier, is given back as it is when the text, with its
+    blocks and sources filled in, is still what it was made from: a body checked and then saved
+    is converted once. ``edited``, a block or source not yet saved, is filled in as it now
+    reads rather than as it is stored.
 
     Raises RenderError, saying why, for a text too long or too tangled to render quickly."""
-    converted = _convert(_expanded(text))
-    html, reading_text = converted.page
-    # Python-Markdown gives each heading's text HTML-escaped; the contents hold plain text,
-    # which the page escapes once.
-    toc = [
-        {"id": token["id"], "name": html_lib.unescape(token["name"])}
-        for token in converted.toc_tokens
-        if token["level"] == 2
-    ]
-    return Rendered(
-        html=html,
-        toc=toc,
-        text=reading_text,
-        offsite_pictures=list(converted.offsite_pictures),
-    )
+    source = _expanded(text, edited)
+    if previous is not None and previous.source == source:
+        return previous
+    return _convert(source)
 
 
 def validate_body(text: str) -> None:
-    """A model field validator: the body can be turned into a page (see ``render``)."""
+    """Kept for migrations 0015 and 0018, which name it. A body is rendered, and refused, in
+    ``Article.clean`` and ``Block.clean``, which keep the rendering for saving it."""
     render(text)
-
-
-def headings(text: str) -> list[tuple[int, str]]:
-    """The headings of a body, with blocks in place, as (level, text); read before sanitising,
-    which keeps no h1 (the page title is the only one)."""
-    source = _convert(_expanded(text)).html
-    return [
-        (int(level), html_lib.unescape(re.sub(r"<[^>]+>", "", inner)).strip())
-        for level, inner in HEADING_HTML.findall(source)
-    ]
 
 
 def markdownify(text: str) -> str:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from articles import markdown
 from articles.importers import ContentError, load_content
 from articles.markdown import RenderError, render
-from articles.models import Block
+from articles.models import Article, Block
 
 pytestmark = pytest.mark.django_db
 
@@ -204,21 +204,53 @@ TOO_DEEP = (
 DEEP_BODY = ">" * 30 + " x\n"
 
 
+TOO_SLOW = (
+    "This text takes too long to turn into a page. Look for long runs of the same symbol "
+    "(such as [ ( * _ ` or >), or a great many very short lines, and take them out."
+)
+
+
+def article_form(**changes) -> dict:
+    return {
+        "title": "Deep",
+        "slug": "deep",
+        "summary": "A summary.",
+        "body": DEEP_BODY,
+        "status": "draft",
+        "reviewed": "2026-01-15",
+        **changes,
+    }
+
+
 def test_the_admin_form_refuses_the_body_next_to_the_field(staff_client):
-    response = staff_client.post(
-        "/admin/articles/article/add/",
-        {
-            "title": "Deep",
-            "slug": "deep",
-            "summary": "A summary.",
-            "body": DEEP_BODY,
-            "status": "draft",
-            "reviewed": "2026-01-15",
-        },
-    )
+    response = staff_client.post("/admin/articles/article/add/", article_form())
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["body"] == [TOO_DEEP]
+
+
+def test_a_text_too_slow_to_render_is_a_message_next_to_the_body(monkeypatch, staff_client):
+    monkeypatch.setattr(markdown, "RENDER_SECONDS", 0)
+
+    article = staff_client.post("/admin/articles/article/add/", article_form(body="Words."))
+    block = staff_client.post(
+        "/admin/articles/block/add/", {"title": "Help", "name": "help", "body": "Words."}
+    )
+
+    assert (article.status_code, block.status_code) == (200, 200)
+    assert article.context["adminform"].form.errors == {"body": [TOO_SLOW]}
+    assert block.context["adminform"].form.errors == {"body": [TOO_SLOW]}
+    assert not Article.objects.exists() and not Block.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/markdownx/markdownify/", "/editor/checks/"])
+def test_the_preview_and_checks_answer_a_text_too_slow_with_400(monkeypatch, staff_client, path):
+    monkeypatch.setattr(markdown, "RENDER_SECONDS", 0)
+
+    response = staff_client.post(path, {"content": "Words."})
+
+    assert response.status_code == 400
+    assert TOO_SLOW in response.content.decode()
 
 
 def test_load_content_names_the_file_and_the_body(write_article, content_dir):
@@ -259,8 +291,6 @@ def test_the_preview_and_checks_stay_quick_on_the_worst_text(staff_client, path)
 
 
 def test_an_undescribed_picture_check_is_quick_on_a_flood_of_spaces(make_article):
-    from articles.models import Article
-
     started = time.monotonic()
     article = Article(body="![" + " " * 100_000, status=Article.Status.PUBLISHED)
     with pytest.raises(ValidationError):

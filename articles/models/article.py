@@ -22,11 +22,12 @@ from markdownx.models import MarkdownxField
 
 from ..checks import reading_grade, reading_minutes, word_count
 from ..markdown import (
+    Rendered,
+    RenderError,
     render,
     renderer_fingerprint,
     unix_line_ends,
     unknown_includes,
-    validate_body,
 )
 from ..pictures import ALT_PLACEHOLDER, PictureField
 from ..search import search_articles
@@ -150,8 +151,8 @@ class Article(models.Model):
         help_text="One or two plain sentences (at most 160 characters). Shown in lists and "
         "search results.",
     )
+    # Rendered, and refused when it cannot be, in clean(), which keeps the page for save().
     body = MarkdownxField(
-        validators=[validate_body],
         help_text="The article, written in markdown. The preview shows it "
         "exactly as patients will see it.",
     )
@@ -269,6 +270,9 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    # The body's last rendering (see ``rendered``).
+    _rendered: Rendered | None = None
+
     class Meta:
         ordering = ["order", "title"]
         indexes = [models.Index(fields=["status", "published_at"])]
@@ -281,7 +285,7 @@ class Article(models.Model):
         if not self.review_due and self.reviewed:
             self.review_due = default_review_due(self.reviewed)
         self.body = normalise_body(self.body)
-        rendered = render(self.body)
+        rendered = self.rendered()
         self.body_html = rendered.html
         self.rendered_with = renderer_fingerprint()
         self.search_text = rendered.text
@@ -293,6 +297,13 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    def rendered(self) -> Rendered:
+        """The body as patients will see it. One save renders it once: what ``clean`` made of
+        it is used again by ``save`` and by the checks shown after saving, unless the text, or a
+        block or source it names, has changed since."""
+        self._rendered = render(normalise_body(self.body), previous=self._rendered)
+        return self._rendered
+
     def clean(self) -> None:
         """The rules every article meets, whichever door it comes through (the admin's form, a
         content file, an admin action); publishing adds its own."""
@@ -301,6 +312,11 @@ class Article(models.Model):
         today = timezone.localdate()
         if self.body and not self.body.strip():
             body_errors.append("Write the article: the text is empty.")
+        elif self.body:
+            try:
+                self.rendered()
+            except RenderError as refused:
+                body_errors.extend(refused.messages)
         if self.reviewed and self.reviewed > today:
             errors["reviewed"] = "The review date cannot be in the future."
         if self.reviewed and self.review_due and self.review_due <= self.reviewed:
@@ -400,8 +416,11 @@ class Article(models.Model):
         )
         return Neighbours(previous=previous, next=following, related=related[:RELATED_COUNT])
 
-    def rerender(self) -> None:
-        """Render the body again (the renderer changed) without touching anything staff wrote."""
+    def rerender(self, made_earlier: Rendered | None = None) -> None:
+        """Render the body again (the renderer, or a block or source it names, changed) without
+        touching anything staff wrote. ``made_earlier``: the body rendered with the change while
+        the change was checked, used as it is unless something changed since."""
+        self._rendered = made_earlier
         self.save(
             update_fields=[
                 "body_html",
