@@ -15,8 +15,9 @@ from articles.models import Article, Block
 pytestmark = pytest.mark.django_db
 
 # Each took more than 30 seconds before (a run of "[" took 4 s at 5,000 characters); now they
-# render, or are refused with a reason, in well under a second. The bound here leaves room for a
-# busy test machine.
+# render, or are refused with a reason, in well under a second of processor time. That is what
+# the renderer bounds and what is measured here (time.thread_time): a machine busy with other
+# work stretches the clock, not the work. The bound leaves room for a slow test machine.
 SECONDS = 3
 LIMIT = markdown.MAX_BODY_CHARACTERS
 BLOCK = markdown.MAX_BLOCK_CHARACTERS - 10
@@ -75,13 +76,13 @@ PATHOLOGICAL = {
 
 @pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
 def test_runs_of_symbols_render_quickly_or_are_refused_with_a_reason(text):
-    started = time.monotonic()
+    started = time.thread_time()
     try:
         html = render(text).html
     except RenderError as error:
         html = None
         assert error.messages
-    assert time.monotonic() - started < SECONDS
+    assert time.thread_time() - started < SECONDS
     assert html is None or "<script" not in html
 
 
@@ -173,14 +174,33 @@ def test_a_text_too_slow_to_render_is_refused_not_left_running(monkeypatch):
     ]
 
 
+def test_a_render_that_waits_on_a_busy_machine_is_not_refused(monkeypatch, staff_client):
+    # Sleeping uses no processor time, as a thread waiting for a machine busy with other work
+    # uses none: each paragraph waits, and all of them wait four times the time allowed.
+    monkeypatch.setattr(markdown, "RENDER_SECONDS", 0.05)
+    table_test = markdown._table_test
+
+    def waiting(*args):
+        time.sleep(0.02)
+        return table_test(*args)
+
+    monkeypatch.setattr(markdown, "_table_test", waiting)
+    body = "\n\n".join(f"Paragraph {n}." for n in range(10))
+
+    response = staff_client.post("/admin/articles/article/add/", article_form(body=body))
+
+    assert response.status_code == 302
+    assert Article.objects.get().body_html == "\n".join(f"<p>Paragraph {n}.</p>" for n in range(10))
+
+
 def test_a_long_real_article_renders_well_within_the_time_allowed(shipped_content):
     bodies = [path.read_text().split("---\n", 2)[2] for path in shipped_content.glob("*.md")]
     text = ("\n\n".join(bodies) * 3)[: LIMIT - 100]
 
-    started = time.monotonic()
+    started = time.thread_time()
     rendered = render(text)
 
-    assert time.monotonic() - started < markdown.RENDER_SECONDS / 2
+    assert time.thread_time() - started < markdown.RENDER_SECONDS / 2
     assert rendered.html.count("<h2") > 20
 
 
@@ -283,11 +303,11 @@ def test_the_writing_checks_answer_400_with_the_reason(staff_client):
 
 @pytest.mark.parametrize("path", ["/markdownx/markdownify/", "/editor/checks/"])
 def test_the_preview_and_checks_stay_quick_on_the_worst_text(staff_client, path):
-    started = time.monotonic()
+    started = time.thread_time()
     response = staff_client.post(path, {"content": blocks("[a](")})
 
     assert response.status_code in (200, 400)
-    assert time.monotonic() - started < SECONDS
+    assert time.thread_time() - started < SECONDS
 
 
 def test_an_undescribed_picture_check_is_quick_on_a_flood_of_spaces(make_article):
