@@ -71,7 +71,7 @@ def check_writing(body: str, rendered: renderer.Rendered | None = None) -> Writi
     page.feed(rendered.html)
     page.close()
     warnings = [
-        *_heading_warnings(body),
+        *_heading_warnings(rendered.headings),
         *_picture_warnings(page.pictures),
         *(
             f"The picture “{alt}” ({src}) is on another site, so patients will not see it: "
@@ -97,10 +97,10 @@ def check_writing(body: str, rendered: renderer.Rendered | None = None) -> Writi
     )
 
 
-def _heading_warnings(body: str) -> list[str]:
+def _heading_warnings(headings: list[tuple[int, str]]) -> list[str]:
     warnings = []
     previous = 1
-    for level, name in renderer.headings(body):
+    for level, name in headings:
         if level == 1:
             warnings.append(
                 f"The heading “{name}” starts with one #, which is kept for the page title. "

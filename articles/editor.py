@@ -37,7 +37,7 @@ def frame(request: HttpRequest) -> HttpResponse:
 def checks(request: HttpRequest) -> JsonResponse:
     """The body (field ``content``, as django-markdownx sends it) as patients will see it, with
     how it reads and what would hurt them."""
-    body = request.POST.get("content", "")
+    body = markdown.unix_line_ends(request.POST.get("content", ""))
     try:
         rendered = markdown.render(body)
     except markdown.RenderError as refused:

@@ -4,6 +4,7 @@ from django.core.validators import validate_email
 from django.db import models
 from django.urls import Resolver404, resolve, reverse
 
+from .markdown import unix_line_ends
 from .models import Article, Block, ClinicDetails, ClinicianProfile, Reference, Tag
 from .subscriptions import CONSENT_WORDING
 
@@ -44,9 +45,10 @@ def validate_single_line(value: str) -> None:
         )
 
 
-class SingleLineForm(forms.ModelForm):
-    """Every one-line box refuses line breaks, whichever door the text comes through (the admin
-    or a content file). Boxes that take several lines (the text, an address) are left alone."""
+class StaffForm(forms.ModelForm):
+    """Line breaks in what staff write, whichever door the text comes through (the admin or a
+    content file): every one-line box refuses them, and every box of several lines (the text,
+    an address) keeps each one as "\n", however the browser sent it."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,8 +59,15 @@ class SingleLineForm(forms.ModelForm):
             # Markdown is kept exactly as written: leading spaces can start a code block.
             self.fields["body"].strip = False
 
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.Textarea) and isinstance(cleaned_data.get(name), str):
+                cleaned_data[name] = unix_line_ends(cleaned_data[name])
+        return cleaned_data
 
-class ArticleForm(SingleLineForm):
+
+class ArticleForm(StaffForm):
     """What an article is, for both doors: the admin edits through this form, and load_content
     checks every content file with it. Its rules are the model's (``Article.clean``)."""
 
@@ -78,7 +87,7 @@ class ArticleForm(SingleLineForm):
         }
 
 
-class BlockForm(SingleLineForm):
+class BlockForm(StaffForm):
     """A block, for the admin and for ``content/blocks/<name>.md``."""
 
     class Meta:
@@ -86,7 +95,7 @@ class BlockForm(SingleLineForm):
         fields = ["title", "name", "body"]
 
 
-class SignOffForm(SingleLineForm):
+class SignOffForm(StaffForm):
     """The one step of a clinical sign-off: who gives it, that they have read the text, and
     which text they read (its checksum, so that a text changed meanwhile is not signed)."""
 
@@ -109,7 +118,7 @@ def https_by_default(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-class ReferenceForm(SingleLineForm):
+class ReferenceForm(StaffForm):
     """A source in the reference list, for the admin and for ``content/references.yaml``."""
 
     class Meta:
@@ -118,7 +127,7 @@ class ReferenceForm(SingleLineForm):
         formfield_callback = https_by_default
 
 
-class ClinicDetailsForm(SingleLineForm):
+class ClinicDetailsForm(StaffForm):
     """The clinic's details: its name and phone number go into page titles and emails."""
 
     class Meta:
@@ -127,7 +136,7 @@ class ClinicDetailsForm(SingleLineForm):
         formfield_callback = https_by_default
 
 
-class TagForm(SingleLineForm):
+class TagForm(StaffForm):
     class Meta:
         model = Tag
         fields = ["name"]

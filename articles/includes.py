@@ -32,15 +32,17 @@ class TooLongError(ValueError):
     """The text would be longer than asked, with its blocks in place."""
 
 
-def expand(text: str, *, max_length: int | None = None) -> str:
+def expand(text: str, *, max_length: int | None = None, edited=None) -> str:
     """The text with every block put in place and a definition added for every cited source
     that the reference list holds (unknown names are left as they are). Raises TooLongError, before
-    filling anything in, if the blocks would make it longer than ``max_length``."""
+    filling anything in, if the blocks would make it longer than ``max_length``. ``edited``, a
+    block or source not yet saved, is filled in as it reads, in place of its stored row."""
     uses = BLOCK.findall(text)
     if uses:
-        bodies = dict(
-            _model("Block").objects.filter(name__in=set(uses)).values_list("name", "body")
-        )
+        blocks = _stored("Block", edited).filter(name__in=set(uses))
+        bodies = dict(blocks.values_list("name", "body"))
+        if isinstance(edited, _model("Block")):
+            bodies[edited.name] = edited.body
         if max_length is not None:
             added = sum(len(bodies.get(name, "")) for name in uses)
             if len(text) + added > max_length:
@@ -48,7 +50,10 @@ def expand(text: str, *, max_length: int | None = None) -> str:
         text = BLOCK.sub(lambda m: bodies.get(m.group(1), m.group(0)).strip("\n"), text)
     keys = set(CITATION.findall(text)) - set(DEFINITION.findall(text))
     if keys:
-        entries = _model("Reference").objects.filter(key__in=keys).order_by("key")
+        entries = list(_stored("Reference", edited).filter(key__in=keys))
+        if isinstance(edited, _model("Reference")) and edited.key in keys:
+            entries.append(edited)
+        entries.sort(key=lambda entry: entry.key)
         # A blank line between entries keeps each one a short block of its own.
         definitions = "\n\n".join(f"[^{entry.key}]: {entry.as_markdown()}" for entry in entries)
         if definitions:
@@ -90,6 +95,12 @@ def _known(model: str, field: str, names: set[str], which: int) -> set[str]:
     pending = loading[which] if loading else set()
     stored = _model(model).objects.filter(**{f"{field}__in": names - pending})
     return (names & pending) | set(stored.values_list(field, flat=True))
+
+
+def _stored(model: str, edited):
+    """The rows of ``model``, leaving out the stored version of ``edited``."""
+    rows = _model(model).objects.all()
+    return rows.exclude(pk=edited.pk) if isinstance(edited, rows.model) and edited.pk else rows
 
 
 def _model(name: str):

@@ -2,8 +2,8 @@
 
 Raw HTML in an article is shown as text, never interpreted, and the output is sanitised against
 an allow-list, so nothing an editor types can run script in a patient's browser. The work one
-text may cost is bounded (length, nesting, how far a link is looked for, and time), so nothing
-an editor types can hold a worker.
+text may cost is bounded (length, nesting, how far a link is looked for, and processor time), so
+nothing an editor types can hold a worker.
 
 Longer than the other modules on purpose: what the renderer allows, how it is bounded, and the
 Python-Markdown hooks both need are one piece, each part tuned to the others.
@@ -13,7 +13,6 @@ import functools
 import hashlib
 import html as html_lib
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,8 +121,13 @@ MAX_PARSE_DEPTH = 2 * MAX_NESTING + 4
 # Any element inside another, emphasis and links included.
 MAX_TREE_DEPTH = 40
 NESTING_TAGS = {"ul", "ol", "blockquote", "div"}
-# A safety net for slow inputs not foreseen here; a long article renders in a few hundredths.
+# A safety net for slow inputs not foreseen here, in processor time used by the rendering thread
+# (a long article takes a few hundredths): a render that only waits, on a machine busy with other
+# work, is never refused.
 RENDER_SECONDS = 1.0
+# The time is read before the first step and every CLOCK_EVERY steps after: reading a thread's
+# processor time is a system call, dearer than most steps.
+CLOCK_EVERY = 50
 # How far a link's or picture's text, and its address, are looked for, and how many brackets
 # deep; Python-Markdown looks to the end of the paragraph, for every "[" and "(".
 LINK_SCAN_CHARACTERS = 2_000
@@ -182,6 +186,10 @@ class Rendered:
     text: str = ""
     # (address, description) of each picture left out because it is on another site.
     offsite_pictures: list[tuple[str, str]] = field(default_factory=list)
+    # (level, text) of every heading, h1 included (the sanitiser keeps none), for the checks.
+    headings: list[tuple[int, str]] = field(default_factory=list)
+    # The markdown it was made from, with blocks and sources filled in.
+    source: str = ""
 
 
 class _LinkAndTableProcessor(Treeprocessor):
@@ -412,12 +420,16 @@ def _link_address(get_link, data: str, index: int) -> tuple[str, str | None, int
 
 
 class _Limits:
-    """Bounds one conversion: how deep blocks sit inside one another, and how long it takes
-    (checked before every step of the block parser and every inline match)."""
+    """Bounds one conversion: how deep blocks sit inside one another, and how much processor
+    time it takes (looked at every few steps of the block parser, inline matches and tree
+    steps). The time is the thread's own (``time.thread_time``), not the clock's: the work a
+    text makes is bounded, and time spent waiting on a machine busy with other work never
+    counts."""
 
     def __init__(self, md: markdown.Markdown):
-        self.ends = time.monotonic() + RENDER_SECONDS
+        self.ends = time.thread_time() + RENDER_SECONDS
         self.depth = 0
+        self.steps = 0
         self._parse_blocks = md.parser.parseBlocks
         md.parser.parseBlocks = self.parse_blocks
         for processor in md.parser.blockprocessors:
@@ -439,8 +451,9 @@ class _Limits:
 
     def timed(self, method):
         def step(*args):
-            if time.monotonic() > self.ends:
+            if self.steps % CLOCK_EVERY == 0 and time.thread_time() > self.ends:
                 raise RenderError(TOO_SLOW, code="too_slow")
+            self.steps += 1
             return method(*args)
 
         return step
@@ -465,6 +478,13 @@ def sanitise(html: str) -> str:
     )
 
 
+def unix_line_ends(text: str) -> str:
+    """Every line break as "\n". A browser sends a box's line breaks as "\r\n" (and a file
+    saved on Windows holds them too), but Python-Markdown and the patterns here read a line as
+    ending at "\n": a "[[block:...]]" line ending "\r" would be left as it is."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def figure_names() -> list[str]:
     return sorted(path.stem for path in FIGURES_DIR.glob("*.svg"))
 
@@ -472,6 +492,7 @@ def figure_names() -> list[str]:
 def unknown_includes(text: str, *, in_block: bool = False) -> list[str]:
     """What a body names that does not exist (a figure, a block, a source), one sentence each;
     empty when everything it names is there."""
+    text = unix_line_ends(text)
     known = figure_names()
     return [
         f"There is no figure called '{name}' (there are: {', '.join(known)})."
@@ -517,79 +538,42 @@ def renderer_fingerprint() -> str:
     return digest.hexdigest()
 
 
-@dataclass
-class _Converted:
-    html: str
-    toc_tokens: tuple
-    offsite_pictures: tuple
-
-    @functools.cached_property
-    def page(self) -> tuple[str, str]:
-        """The sanitised HTML with its figures, and the reading text (worked out once)."""
-        html = sanitise(self.html)
-        return _insert_figures(html), _plain_text(html)
-
-
-class _Recent:
-    """The most recent conversions, up to a total size: the editor's preview and checks ask for
-    the same text in turn, and load_content checks every file before it saves any."""
-
-    def __init__(self, max_characters: int):
-        self.max_characters = max_characters
-        self.size = 0
-        self.items: dict[str, _Converted] = {}
-        self.lock = threading.Lock()  # a threaded server may render in several threads
-
-    def get(self, source: str) -> "_Converted | None":
-        with self.lock:
-            found = self.items.pop(source, None)
-            if found is not None:
-                self.items[source] = found
-            return found
-
-    def put(self, source: str, converted: "_Converted") -> None:
-        with self.lock:
-            if source in self.items:
-                return
-            self.items[source] = converted
-            self.size += len(source) + len(converted.html)
-            while self.size > self.max_characters and self.items:
-                oldest = next(iter(self.items))
-                self.size -= len(oldest) + len(self.items.pop(oldest).html)
-
-
-_recent = _Recent(max_characters=8_000_000)
-
-
-def _convert(source: str) -> _Converted:
-    """Markdown to HTML, before sanitising (a recent one is not converted again)."""
-    found = _recent.get(source)
-    if found is None:
-        found = _convert_now(source)
-        _recent.put(source, found)
-    return found
-
-
-def _convert_now(source: str) -> _Converted:
+def _convert(source: str) -> Rendered:
+    """Markdown, its blocks and sources filled in, to the page: the one place Python-Markdown
+    runs. Everything about the page is read from this one conversion."""
     md = _markdown()
     try:
-        html = md.convert(source)
+        converted = md.convert(source)
     except RecursionError:
         raise RenderError(TOO_DEEP, code="too_deep") from None
-    return _Converted(
-        html=html,
-        toc_tokens=tuple(md.toc_tokens),
-        offsite_pictures=tuple(md.treeprocessors["site_links"].offsite_pictures),
+    html = sanitise(converted)
+    # Python-Markdown gives each heading's text HTML-escaped; the contents hold plain text,
+    # which the page escapes once.
+    toc = [
+        {"id": token["id"], "name": html_lib.unescape(token["name"])}
+        for token in md.toc_tokens
+        if token["level"] == 2
+    ]
+    return Rendered(
+        html=_insert_figures(html),
+        toc=toc,
+        text=_plain_text(html),
+        offsite_pictures=list(md.treeprocessors["site_links"].offsite_pictures),
+        headings=[
+            (int(level), html_lib.unescape(re.sub(r"<[^>]+>", "", inner)).strip())
+            for level, inner in HEADING_HTML.findall(converted)
+        ],
+        source=source,
     )
 
 
-def _expanded(text: str) -> str:
+def _expanded(text: str, edited=None) -> str:
     """The text with its blocks and sources filled in, once it is known to be short enough."""
-    text = text or ""
+    text = unix_line_ends(text or "")
     if len(text) > MAX_BODY_CHARACTERS:
         raise RenderError(too_long_message(len(text)), code="too_long")
     try:
-        expanded = includes.expand(text, max_length=MAX_EXPANDED_CHARACTERS)
+        expanded = includes.expand(text, max_length=MAX_EXPANDED_CHARACTERS, edited=edited)
     except includes.TooLongError:
         expanded = None
     if expanded is None or len(expanded) > MAX_EXPANDED_CHARACTERS:
@@ -600,40 +584,26 @@ def _expanded(text: str) -> str:
     return expanded
 
 
-def render(text: str) -> Rendered:
-    """Render an article body: sanitised HTML, its table of contents and its plain reading text.
+def render(text: str, *, previous: Rendered | None = None, edited=None) -> Rendered:
+    """Render an article body: sanitised HTML, its table of contents, its plain reading text,
+    and what the writing checks read.
+
+    ``previous``, a rendering made earlier, is given back as it is when the text, with its
+    blocks and sources filled in, is still what it was made from: a body checked and then saved
+    is converted once. ``edited``, a block or source not yet saved, is filled in as it now
+    reads rather than as it is stored.
 
     Raises RenderError, saying why, for a text too long or too tangled to render quickly."""
-    converted = _convert(_expanded(text))
-    html, reading_text = converted.page
-    # Python-Markdown gives each heading's text HTML-escaped; the contents hold plain text,
-    # which the page escapes once.
-    toc = [
-        {"id": token["id"], "name": html_lib.unescape(token["name"])}
-        for token in converted.toc_tokens
-        if token["level"] == 2
-    ]
-    return Rendered(
-        html=html,
-        toc=toc,
-        text=reading_text,
-        offsite_pictures=list(converted.offsite_pictures),
-    )
+    source = _expanded(text, edited)
+    if previous is not None and previous.source == source:
+        return previous
+    return _convert(source)
 
 
 def validate_body(text: str) -> None:
-    """A model field validator: the body can be turned into a page (see ``render``)."""
+    """Kept for migrations 0015 and 0018, which name it. A body is rendered, and refused, in
+    ``Article.clean`` and ``Block.clean``, which keep the rendering for saving it."""
     render(text)
-
-
-def headings(text: str) -> list[tuple[int, str]]:
-    """The headings of a body, with blocks in place, as (level, text); read before sanitising,
-    which keeps no h1 (the page title is the only one)."""
-    source = _convert(_expanded(text)).html
-    return [
-        (int(level), html_lib.unescape(re.sub(r"<[^>]+>", "", inner)).strip())
-        for level, inner in HEADING_HTML.findall(source)
-    ]
 
 
 def markdownify(text: str) -> str:

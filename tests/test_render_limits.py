@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from articles import markdown
 from articles.importers import ContentError, load_content
 from articles.markdown import RenderError, render
-from articles.models import Block
+from articles.models import Article, Block
 
 pytestmark = pytest.mark.django_db
 
 # Each took more than 30 seconds before (a run of "[" took 4 s at 5,000 characters); now they
-# render, or are refused with a reason, in well under a second. The bound here leaves room for a
-# busy test machine.
+# render, or are refused with a reason, in well under a second of processor time. That is what
+# the renderer bounds and what is measured here (time.thread_time): a machine busy with other
+# work stretches the clock, not the work. The bound leaves room for a slow test machine.
 SECONDS = 3
 LIMIT = markdown.MAX_BODY_CHARACTERS
 BLOCK = markdown.MAX_BLOCK_CHARACTERS - 10
@@ -75,13 +76,13 @@ PATHOLOGICAL = {
 
 @pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
 def test_runs_of_symbols_render_quickly_or_are_refused_with_a_reason(text):
-    started = time.monotonic()
+    started = time.thread_time()
     try:
         html = render(text).html
     except RenderError as error:
         html = None
         assert error.messages
-    assert time.monotonic() - started < SECONDS
+    assert time.thread_time() - started < SECONDS
     assert html is None or "<script" not in html
 
 
@@ -173,14 +174,33 @@ def test_a_text_too_slow_to_render_is_refused_not_left_running(monkeypatch):
     ]
 
 
+def test_a_render_that_waits_on_a_busy_machine_is_not_refused(monkeypatch, staff_client):
+    # Sleeping uses no processor time, as a thread waiting for a machine busy with other work
+    # uses none: each paragraph waits, and all of them wait four times the time allowed.
+    monkeypatch.setattr(markdown, "RENDER_SECONDS", 0.05)
+    table_test = markdown._table_test
+
+    def waiting(*args):
+        time.sleep(0.02)
+        return table_test(*args)
+
+    monkeypatch.setattr(markdown, "_table_test", waiting)
+    body = "\n\n".join(f"Paragraph {n}." for n in range(10))
+
+    response = staff_client.post("/admin/articles/article/add/", article_form(body=body))
+
+    assert response.status_code == 302
+    assert Article.objects.get().body_html == "\n".join(f"<p>Paragraph {n}.</p>" for n in range(10))
+
+
 def test_a_long_real_article_renders_well_within_the_time_allowed(shipped_content):
     bodies = [path.read_text().split("---\n", 2)[2] for path in shipped_content.glob("*.md")]
     text = ("\n\n".join(bodies) * 3)[: LIMIT - 100]
 
-    started = time.monotonic()
+    started = time.thread_time()
     rendered = render(text)
 
-    assert time.monotonic() - started < markdown.RENDER_SECONDS / 2
+    assert time.thread_time() - started < markdown.RENDER_SECONDS / 2
     assert rendered.html.count("<h2") > 20
 
 
@@ -204,21 +224,53 @@ TOO_DEEP = (
 DEEP_BODY = ">" * 30 + " x\n"
 
 
+TOO_SLOW = (
+    "This text takes too long to turn into a page. Look for long runs of the same symbol "
+    "(such as [ ( * _ ` or >), or a great many very short lines, and take them out."
+)
+
+
+def article_form(**changes) -> dict:
+    return {
+        "title": "Deep",
+        "slug": "deep",
+        "summary": "A summary.",
+        "body": DEEP_BODY,
+        "status": "draft",
+        "reviewed": "2026-01-15",
+        **changes,
+    }
+
+
 def test_the_admin_form_refuses_the_body_next_to_the_field(staff_client):
-    response = staff_client.post(
-        "/admin/articles/article/add/",
-        {
-            "title": "Deep",
-            "slug": "deep",
-            "summary": "A summary.",
-            "body": DEEP_BODY,
-            "status": "draft",
-            "reviewed": "2026-01-15",
-        },
-    )
+    response = staff_client.post("/admin/articles/article/add/", article_form())
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["body"] == [TOO_DEEP]
+
+
+def test_a_text_too_slow_to_render_is_a_message_next_to_the_body(monkeypatch, staff_client):
+    monkeypatch.setattr(markdown, "RENDER_SECONDS", 0)
+
+    article = staff_client.post("/admin/articles/article/add/", article_form(body="Words."))
+    block = staff_client.post(
+        "/admin/articles/block/add/", {"title": "Help", "name": "help", "body": "Words."}
+    )
+
+    assert (article.status_code, block.status_code) == (200, 200)
+    assert article.context["adminform"].form.errors == {"body": [TOO_SLOW]}
+    assert block.context["adminform"].form.errors == {"body": [TOO_SLOW]}
+    assert not Article.objects.exists() and not Block.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/markdownx/markdownify/", "/editor/checks/"])
+def test_the_preview_and_checks_answer_a_text_too_slow_with_400(monkeypatch, staff_client, path):
+    monkeypatch.setattr(markdown, "RENDER_SECONDS", 0)
+
+    response = staff_client.post(path, {"content": "Words."})
+
+    assert response.status_code == 400
+    assert TOO_SLOW in response.content.decode()
 
 
 def test_load_content_names_the_file_and_the_body(write_article, content_dir):
@@ -251,16 +303,14 @@ def test_the_writing_checks_answer_400_with_the_reason(staff_client):
 
 @pytest.mark.parametrize("path", ["/markdownx/markdownify/", "/editor/checks/"])
 def test_the_preview_and_checks_stay_quick_on_the_worst_text(staff_client, path):
-    started = time.monotonic()
+    started = time.thread_time()
     response = staff_client.post(path, {"content": blocks("[a](")})
 
     assert response.status_code in (200, 400)
-    assert time.monotonic() - started < SECONDS
+    assert time.thread_time() - started < SECONDS
 
 
 def test_an_undescribed_picture_check_is_quick_on_a_flood_of_spaces(make_article):
-    from articles.models import Article
-
     started = time.monotonic()
     article = Article(body="![" + " " * 100_000, status=Article.Status.PUBLISHED)
     with pytest.raises(ValidationError):

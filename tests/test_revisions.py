@@ -221,6 +221,29 @@ def test_recover_accepts_only_a_deleted_object_of_its_own_kind(staff_client, sav
     assert staff_client.get(f"/admin/articles/block/recover/{deleted_block.pk}/").status_code == 200
 
 
+def test_a_restore_meets_the_rules_of_a_save(staff_client, make_article):
+    """A version naming a block that has since gone cannot be published again."""
+    block = Block.objects.create(name="gone-soon", title="Gone soon", body="Soon gone.")
+    article = make_article("uses-it", body="Words.\n\n[[block:gone-soon]]")
+    with reversion.create_revision():
+        article.save()
+    old = Version.objects.get_for_object(article).get()
+    with reversion.create_revision():
+        article.body = "Words only."
+        article.save()
+    block.delete()
+    address = f"/admin/articles/article/{article.pk}/history/{old.pk}/"
+
+    response = staff_client.post(address, article_form(**restored_form(staff_client.get(address))))
+
+    article.refresh_from_db()
+    assert response.status_code == 200
+    assert "There is no block called 'gone-soon'" in " ".join(
+        response.context["adminform"].form.errors["body"]
+    )
+    assert article.body == "Words only.\n"
+
+
 def restored_form(shown) -> dict:
     """The restore form's values, as a browser would send them back unchanged."""
     initial = shown.context["adminform"].form.initial

@@ -241,7 +241,7 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
                 messages.WARNING,
             )
         # The editor's writing checks, once more on save: advice, not a refusal.
-        for warning in check_writing(obj.body).warnings:
+        for warning in check_writing(obj.body, obj.rendered()).warnings:
             self.message_user(request, f"Before patients read it: {warning}", messages.WARNING)
 
     @admin.display(description="review due", ordering="review_due")

@@ -23,7 +23,14 @@ from markdownx.models import MarkdownxField
 
 from .. import patienttext
 from ..checks import reading_grade, reading_minutes, word_count
-from ..markdown import render, renderer_fingerprint, unknown_includes, validate_body
+from ..markdown import (
+    Rendered,
+    RenderError,
+    render,
+    renderer_fingerprint,
+    unix_line_ends,
+    unknown_includes,
+)
 from ..pictures import ALT_PLACEHOLDER, PictureField
 from ..search import search_articles
 
@@ -54,6 +61,8 @@ validate_checksum = RegexValidator(
 
 
 def validate_includes(body: str) -> None:
+    """Kept for migrations 0006 and 0015, which name it. The body's names are a publishing rule,
+    checked in ``Article.clean``, so that a draft may name a block or source not written yet."""
     problems = unknown_includes(body)
     if problems:
         raise ValidationError(problems)
@@ -69,7 +78,7 @@ def default_review_due(reviewed: date) -> date:
 
 def normalise_body(text: str) -> str:
     """Unix line ends, no blank lines at either end, one final newline, as in a content file."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip("\n") + "\n"
+    return unix_line_ends(text).strip("\n") + "\n"
 
 
 class Tag(models.Model):
@@ -174,8 +183,8 @@ class Article(models.Model):
         help_text="One or two plain sentences (at most 160 characters). Shown in lists and "
         "search results.",
     )
+    # Rendered, and refused when it cannot be, in clean(), which keeps the page for save().
     body = MarkdownxField(
-        validators=[validate_body, validate_includes],
         help_text="The article, written in markdown. The preview shows it "
         "exactly as patients will see it.",
     )
@@ -319,6 +328,9 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    # The body's last rendering (see ``rendered``).
+    _rendered: Rendered | None = None
+
     class Meta:
         ordering = ["order", "title"]
         indexes = [models.Index(fields=["status", "published_at"])]
@@ -344,7 +356,7 @@ class Article(models.Model):
         if not self.review_due and self.reviewed:
             self.review_due = default_review_due(self.reviewed)
         self.body = normalise_body(self.body)
-        rendered = render(self.body)
+        rendered = self.rendered()
         self.body_html = rendered.html
         self.rendered_with = renderer_fingerprint()
         self.search_text = rendered.text
@@ -374,13 +386,26 @@ class Article(models.Model):
             ended += f" ({comment})" if comment else ""
         return ended[: self._meta.get_field("sign_off_ended").max_length - 1] + "."
 
+    def rendered(self) -> Rendered:
+        """The body as patients will see it. One save renders it once: what ``clean`` made of
+        it is used again by ``save`` and by the checks shown after saving, unless the text, or a
+        block or source it names, has changed since."""
+        self._rendered = render(normalise_body(self.body), previous=self._rendered)
+        return self._rendered
+
     def clean(self) -> None:
         """The rules every article meets, whichever door it comes through (the admin's form, a
         content file, an admin action); publishing adds its own."""
         errors = {}
+        body_errors = []
         today = timezone.localdate()
         if self.body and not self.body.strip():
-            errors["body"] = "Write the article: the text is empty."
+            body_errors.append("Write the article: the text is empty.")
+        elif self.body:
+            try:
+                self.rendered()
+            except RenderError as refused:
+                body_errors.extend(refused.messages)
         if self.reviewed and self.reviewed > today:
             errors["reviewed"] = "The review date cannot be in the future."
         if self.reviewed and self.review_due and self.review_due <= self.reviewed:
@@ -396,12 +421,18 @@ class Article(models.Model):
             errors["signed_off_on"] = "The sign-off date cannot be in the future."
         if self.image and not self.image_alt.strip():
             errors["image_alt"] = "Describe the picture for people who cannot see it."
-        if self.status == self.Status.PUBLISHED and UNDESCRIBED_PICTURE.search(self.body or ""):
-            errors["body"] = (
-                "Every picture in the text needs a description between the square brackets "
-                f"before it is published: replace '{ALT_PLACEHOLDER}' (or an empty ![]) with "
-                "what the picture shows."
-            )
+        if self.status == self.Status.PUBLISHED:
+            if UNDESCRIBED_PICTURE.search(self.body or ""):
+                body_errors.append(
+                    "Every picture in the text needs a description between the square brackets "
+                    f"before it is published: replace '{ALT_PLACEHOLDER}' (or an empty ![]) "
+                    "with what the picture shows."
+                )
+            # A published page would show the name in place of what is missing; a draft may
+            # name a block or source still to be written (saving shows the same as a warning).
+            body_errors.extend(unknown_includes(self.body or ""))
+        if body_errors:
+            errors["body"] = body_errors
         if errors:
             raise ValidationError(errors)
 
@@ -480,10 +511,13 @@ class Article(models.Model):
         )
         return Neighbours(previous=previous, next=following, related=related[:RELATED_COUNT])
 
-    def rerender(self) -> None:
-        """Render the body again (the renderer or a block it includes changed) without touching
-        anything staff wrote. Written straight to its row: not an edit, so no version of its own
-        (whatever changed keeps one) and no signals (that change has made the pages stale)."""
+    def rerender(self, made_earlier: Rendered | None = None) -> None:
+        """Render the body again (the renderer, or a block or source it names, changed) without
+        touching anything staff wrote. ``made_earlier``: the body rendered with the change while
+        the change was checked, used as it is unless something changed since. Written straight
+        to its row: not an edit, so no version of its own (whatever changed keeps one) and no
+        signals (that change has made the pages stale)."""
+        self._rendered = made_earlier
         self._derive()
         derived = [
             "body_html",

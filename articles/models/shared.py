@@ -5,12 +5,12 @@ Saving either renders again every article that uses it, so one change reaches ev
 from urllib.parse import urlsplit
 
 import reversion
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import ProtectedError
 from markdownx.models import MarkdownxField
 
-from ..markdown import unknown_includes, validate_body
+from ..markdown import Rendered, RenderError, render, unknown_includes
 from .article import Article, normalise_body, validate_slug
 
 
@@ -24,10 +24,17 @@ class Shared(models.Model):
     """What blocks and references have in common: where they were loaded from, and the articles
     that use them."""
 
+    # How an article's use of it reads in a message, and the field such a message goes with.
+    used_as = ""
+    used_field = NON_FIELD_ERRORS
+
     source_path = models.CharField(max_length=500, blank=True, editable=False)
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
     loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The articles that use it, by id, rendered with it by ``clean``, for ``save`` to store.
+    _pages: dict[int, Rendered] | None = None
 
     class Meta:
         abstract = True
@@ -40,19 +47,36 @@ class Shared(models.Model):
             self.body = normalise_body(self.body)
         super().save(*args, **kwargs)
         for article in self.used_by():
-            article.rerender()
+            article.rerender((self._pages or {}).get(article.pk))
 
     def clean(self) -> None:
-        """Articles name it: renaming it while they do would leave them without it."""
-        if not self.pk:
+        """Articles name it, and a change shows at once on every page that uses it: it keeps
+        its name while they do, and must leave each of them a page that can be shown (a change
+        that would make one too long, say, is refused here with the article's name, not met
+        when the pages are rendered again after saving)."""
+        super().clean()
+        self._pages = {}
+        stored = type(self).objects.filter(pk=self.pk).first() if self.pk else None
+        if stored is None:
             return
-        stored = type(self).objects.filter(pk=self.pk).values_list(self.key_field, flat=True)
-        old = stored.first()
-        if old is None or old == getattr(self, self.key_field):
+        old = getattr(stored, self.key_field)
+        if old != getattr(self, self.key_field):
+            users = self.used_by(stored.marker)
+            if users:
+                raise ValidationError({self.key_field: self.in_use_message(users, old)})
+        if stored.shown == self.shown:
             return
-        users = self.used_by(type(self)(**{self.key_field: old}).marker)
-        if users:
-            raise ValidationError({self.key_field: self.in_use_message(users, old)})
+        problems = []
+        for article in self.used_by():
+            try:
+                self._pages[article.pk] = render(normalise_body(article.body), edited=self)
+            except RenderError as refused:
+                problems.append(
+                    f"The article “{article.title}” {self.used_as}, and could not be shown with "
+                    f"this change: {' '.join(refused.messages)}"
+                )
+        if problems:
+            raise ValidationError({self.used_field: problems})
 
     def delete(self, *args, **kwargs):
         users = self.used_by()
@@ -76,6 +100,11 @@ class Shared(models.Model):
         """How an article's text names this."""
         raise NotImplementedError
 
+    @property
+    def shown(self) -> tuple[str, str]:
+        """What an article that names it shows: the name, and what is filled in for it."""
+        raise NotImplementedError
+
 
 @reversion.register()
 class Block(Shared):
@@ -88,11 +117,15 @@ class Block(Shared):
         help_text="Articles include this block by writing [[block:name]] on a line of its own.",
     )
     title = models.CharField(max_length=200, help_text="What this block is, for staff.")
+    # Rendered, and refused when it cannot be, in clean().
     body = MarkdownxField(
-        validators=[validate_block_includes, validate_body],
+        validators=[validate_block_includes],
         help_text="Written in markdown, as an article is. Every article that includes it shows "
         "the change at once.",
     )
+
+    used_as = "uses this block"
+    used_field = "body"
 
     class Meta:
         ordering = ["name"]
@@ -100,9 +133,21 @@ class Block(Shared):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        if self.body:
+            try:
+                render(self.body)
+            except RenderError as refused:
+                raise ValidationError({"body": refused.messages}) from None
+        super().clean()
+
     @property
     def marker(self) -> str:
         return f"[[block:{self.name}]]"
+
+    @property
+    def shown(self) -> tuple[str, str]:
+        return self.marker, self.body.strip("\n")
 
 
 @reversion.register()
@@ -133,6 +178,8 @@ class Reference(Shared):
         "organisation that published it), never a copy elsewhere.",
     )
 
+    used_as = "cites this source"
+
     class Meta:
         ordering = ["key"]
 
@@ -142,6 +189,10 @@ class Reference(Shared):
     @property
     def marker(self) -> str:
         return f"[^{self.key}]"
+
+    @property
+    def shown(self) -> tuple[str, str]:
+        return self.marker, self.as_markdown()
 
     def as_markdown(self) -> str:
         """The entry as it appears under References on every page that cites it."""
