@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET, require_POST
 from markdownx.views import MarkdownifyView
 
 from . import markdown
-from .checks import check_writing
 from .permissions import article_editor_only
+from .writing import check_writing
 
 # The frame is filled by the editor page and shows the article under the public pages' policy:
 # nothing runs in it, a picture from another site is missing as it is for patients, and only a

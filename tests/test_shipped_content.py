@@ -8,9 +8,9 @@ import pytest
 import yaml
 from django.utils.html import escape
 
-from articles.checks import check_writing
 from articles.importers import load_content
 from articles.models import Article
+from articles.writing import check_writing
 
 pytestmark = pytest.mark.django_db
 MAX_AVERAGE_SENTENCE = 18

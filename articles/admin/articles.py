@@ -14,10 +14,10 @@ from markdownx.admin import MarkdownxModelAdmin
 from reversion.models import Version
 
 from .. import patienttext, updates
-from ..checks import check_writing
 from ..forms import ArticleForm, SignOffForm
 from ..models import Article, ClinicianProfile, default_review_due
 from ..revisions import changes_between, signed_text_changes
+from ..writing import check_writing
 from .feedback import FeedbackColumns
 from .filters import ReviewFilter, SignOffFilter, StaleDraftFilter, StatusFilter
 from .history import OneObjectHistory

@@ -22,7 +22,6 @@ from django.utils.text import capfirst
 from markdownx.models import MarkdownxField
 
 from .. import patienttext
-from ..checks import reading_grade, reading_minutes, word_count
 from ..markdown import (
     Rendered,
     RenderError,
@@ -33,6 +32,7 @@ from ..markdown import (
 )
 from ..pictures import ALT_PLACEHOLDER, PictureField
 from ..search import search_articles
+from ..writing import reading_grade, reading_minutes, word_count
 
 # One pass whatever the text (a "![" followed by thousands of spaces must not take seconds).
 UNDESCRIBED_PICTURE = re.compile(r"!\[\s*(?:" + re.escape(ALT_PLACEHOLDER) + r"\s*)?\]\(")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from articles.checks import (
+from articles.writing import (
     WritingReport,
     check_writing,
     reading_grade,
