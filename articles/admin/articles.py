@@ -37,7 +37,7 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
 
     list_display = (
         "title",
-        "state",
+        "visibility_shown",
         "sign_off_shown",
         "helpfulness",
         "reviewed",
@@ -197,10 +197,10 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
         return render(request, "admin/articles/article/compare.html", context)
 
     @admin.display(description="status")
-    def state(self, article: Article) -> str:
-        if article.state == Article.State.SCHEDULED:
+    def visibility_shown(self, article: Article) -> str:
+        if article.visibility == Article.Visibility.SCHEDULED:
             return f"Scheduled for {timezone.localtime(article.published_at):%-d %b %Y %H:%M}"
-        return article.state.label
+        return article.visibility.label
 
     @admin.display(description="clinical sign-off", ordering="signed_off_on")
     def sign_off_shown(self, article: Article) -> str:

@@ -11,10 +11,14 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return Article.State.choices
+        return Article.Visibility.choices
 
     def queryset(self, request, queryset):
-        return queryset.in_state(self.value()) if self.value() in Article.State else queryset
+        return (
+            queryset.with_visibility(self.value())
+            if self.value() in Article.Visibility
+            else queryset
+        )
 
 
 class SignOffFilter(admin.SimpleListFilter):

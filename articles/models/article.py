@@ -105,12 +105,12 @@ class ArticleQuerySet(models.QuerySet):
             Q(published_at__isnull=True) | Q(published_at__lte=timezone.now())
         )
 
-    def in_state(self, state: str) -> "ArticleQuerySet":
+    def with_visibility(self, visibility: str) -> "ArticleQuerySet":
         return {
-            Article.State.DRAFT: self.drafts,
-            Article.State.SCHEDULED: self.scheduled,
-            Article.State.PUBLISHED: self.published,
-        }[state]()
+            Article.Visibility.DRAFT: self.drafts,
+            Article.Visibility.SCHEDULED: self.scheduled,
+            Article.Visibility.PUBLISHED: self.published,
+        }[visibility]()
 
     def review_overdue(self) -> "ArticleQuerySet":
         return self.filter(review_due__lt=timezone.localdate())
@@ -164,8 +164,9 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    class State(models.TextChoices):
-        """What patients get: the status staff chose, with the publication time applied."""
+    class Visibility(models.TextChoices):
+        """What patients can see now: the status staff chose, with the publication time
+        applied."""
 
         DRAFT = "draft", "Draft"
         SCHEDULED = "scheduled", "Scheduled"
@@ -445,16 +446,16 @@ class Article(models.Model):
         return self.published_at or self.created_at
 
     @property
-    def state(self) -> "Article.State":
+    def visibility(self) -> "Article.Visibility":
         if self.status == self.Status.DRAFT:
-            return self.State.DRAFT
+            return self.Visibility.DRAFT
         if self.published_at is not None and self.published_at > timezone.now():
-            return self.State.SCHEDULED
-        return self.State.PUBLISHED
+            return self.Visibility.SCHEDULED
+        return self.Visibility.PUBLISHED
 
     @property
     def is_scheduled(self) -> bool:
-        return self.state == self.State.SCHEDULED
+        return self.visibility == self.Visibility.SCHEDULED
 
     @property
     def is_signed_off(self) -> bool:
