@@ -7,7 +7,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles import markdown
+from articles import renderlimits as limits
 from articles.importers import ContentError, load_content
 from articles.markdown import RenderError, render
 from articles.models import Article, Block
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 # the renderer bounds and what is measured here (time.thread_time): a machine busy with other
 # work stretches the clock, not the work. The bound leaves room for a slow test machine.
 SECONDS = 3
-LIMIT = markdown.MAX_BODY_CHARACTERS
-BLOCK = markdown.MAX_BLOCK_CHARACTERS - 10
+LIMIT = limits.MAX_BODY_CHARACTERS
+BLOCK = limits.MAX_BLOCK_CHARACTERS - 10
 
 
 def blocks(unit: str) -> str:
@@ -114,9 +114,9 @@ def test_deep_nesting_is_refused_not_a_recursion_error(text):
 
 
 def test_nesting_as_deep_as_allowed_renders():
-    text = "\n".join("    " * level + "- item" for level in range(markdown.MAX_NESTING))
+    text = "\n".join("    " * level + "- item" for level in range(limits.MAX_NESTING))
 
-    assert render(text).html.count("<ul>") == markdown.MAX_NESTING
+    assert render(text).html.count("<ul>") == limits.MAX_NESTING
 
 
 def test_emphasis_inside_emphasis_without_end_is_refused():
@@ -163,7 +163,7 @@ def test_blocks_filled_in_count_towards_the_limit():
 
 
 def test_a_text_too_slow_to_render_is_refused_not_left_running(monkeypatch):
-    monkeypatch.setattr(markdown, "RENDER_SECONDS", 0)
+    monkeypatch.setattr(limits, "RENDER_SECONDS", 0)
 
     with pytest.raises(RenderError) as refused:
         render("Some *plain* words.")
@@ -177,14 +177,14 @@ def test_a_text_too_slow_to_render_is_refused_not_left_running(monkeypatch):
 def test_a_render_that_waits_on_a_busy_machine_is_not_refused(monkeypatch, staff_client):
     # Sleeping uses no processor time, as a thread waiting for a machine busy with other work
     # uses none: each paragraph waits, and all of them wait four times the time allowed.
-    monkeypatch.setattr(markdown, "RENDER_SECONDS", 0.05)
-    table_test = markdown._table_test
+    monkeypatch.setattr(limits, "RENDER_SECONDS", 0.05)
+    table_test = limits._table_test
 
     def waiting(*args):
         time.sleep(0.02)
         return table_test(*args)
 
-    monkeypatch.setattr(markdown, "_table_test", waiting)
+    monkeypatch.setattr(limits, "_table_test", waiting)
     body = "\n\n".join(f"Paragraph {n}." for n in range(10))
 
     response = staff_client.post("/admin/articles/article/add/", article_form(body=body))
@@ -200,7 +200,7 @@ def test_a_long_real_article_renders_well_within_the_time_allowed(shipped_conten
     started = time.thread_time()
     rendered = render(text)
 
-    assert time.thread_time() - started < markdown.RENDER_SECONDS / 2
+    assert time.thread_time() - started < limits.RENDER_SECONDS / 2
     assert rendered.html.count("<h2") > 20
 
 
@@ -250,7 +250,7 @@ def test_the_admin_form_refuses_the_body_next_to_the_field(staff_client):
 
 
 def test_a_text_too_slow_to_render_is_a_message_next_to_the_body(monkeypatch, staff_client):
-    monkeypatch.setattr(markdown, "RENDER_SECONDS", 0)
+    monkeypatch.setattr(limits, "RENDER_SECONDS", 0)
 
     article = staff_client.post("/admin/articles/article/add/", article_form(body="Words."))
     block = staff_client.post(
@@ -265,7 +265,7 @@ def test_a_text_too_slow_to_render_is_a_message_next_to_the_body(monkeypatch, st
 
 @pytest.mark.parametrize("path", ["/markdownx/markdownify/", "/editor/checks/"])
 def test_the_preview_and_checks_answer_a_text_too_slow_with_400(monkeypatch, staff_client, path):
-    monkeypatch.setattr(markdown, "RENDER_SECONDS", 0)
+    monkeypatch.setattr(limits, "RENDER_SECONDS", 0)
 
     response = staff_client.post(path, {"content": "Words."})
 
