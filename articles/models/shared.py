@@ -11,6 +11,7 @@ from markdownx.models import MarkdownxField
 
 from ..markdown import unknown_includes, validate_body
 from .article import Article, normalise_body, validate_slug
+from .origin import LoadedFromFile
 
 
 def validate_block_includes(body: str) -> None:
@@ -19,13 +20,10 @@ def validate_block_includes(body: str) -> None:
         raise ValidationError(problems)
 
 
-class Shared(models.Model):
+class Shared(LoadedFromFile):
     """What blocks and references have in common: where they were loaded from, and the articles
     that use them."""
 
-    source_path = models.CharField(max_length=500, blank=True, editable=False)
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)
-    loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
