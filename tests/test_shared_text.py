@@ -165,6 +165,27 @@ def test_a_block_cannot_include_a_block_and_a_source_needs_a_title(folder):
     assert Block.objects.count() == Reference.objects.count() == 0
 
 
+def test_a_slip_in_a_block_or_source_is_reported_once_alongside_every_other_problem(
+    folder, write_article
+):
+    (folder / "blocks" / "urgent-help.md").write_text(
+        URGENT.replace("title:", "colour: red\ntitle:")
+    )
+    (folder / "references.yaml").write_text(REFERENCES + "nameless:\n  year: 2020\n")
+    # This article uses both, and has a problem of its own.
+    path = write_article("uses-both", title=None, body="A.[^nameless]\n\n[[block:urgent-help]]\n")
+
+    with pytest.raises(ContentError) as raised:
+        load_content(folder)
+
+    assert raised.value.problems == [
+        f"{folder / 'references.yaml'}: nameless.title: This field is required.",
+        f"{folder / 'blocks' / 'urgent-help.md'}: colour: unknown field (allowed: title, name)",
+        f"{path}: title: This field is required.",
+    ]
+    assert Article.objects.count() == Block.objects.count() == Reference.objects.count() == 0
+
+
 def test_export_writes_blocks_and_sources_that_load_back_unchanged(folder, tmp_path):
     load_content(folder)
 
