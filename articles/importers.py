@@ -11,6 +11,9 @@ in every file. For each row a file describes, the load decides:
 - updated: the file changed, and the row was not edited in the admin since its last load (its
   fingerprint is still the one recorded then), or the caller asks to overwrite;
 - kept: the row was edited in the admin since its last load: left as staff wrote it.
+
+Each row created or updated gets a revision of its own, so restoring one row's loaded version
+from its History restores that row alone.
 """
 
 import hashlib
@@ -81,11 +84,8 @@ def load_content(
     if not directory.is_dir():
         raise ContentError([f"{display_path(directory)}: folder: not found"])
     load = _Load(directory, overwrite=overwrite, progress=progress)
-    # Versions are added by hand, once each row is complete (with its tags), not at every save.
-    revision = reversion.create_revision(manage_manually=True, atomic=False)
     try:
-        with transaction.atomic(), revision:
-            reversion.set_comment(f"Loaded from {display_path(directory)}")
+        with transaction.atomic():
             load.run()
             if dry_run:
                 transaction.set_rollback(True)
@@ -223,17 +223,19 @@ class _Load:
             row.rerender()
 
     def write(self, entry: Entry) -> None:
-        """Save what the file says."""
-        row = entry.form.save(commit=False)
-        row.source_path, row.source_hash = entry.display, entry.said
-        row.source_digest, row.loaded_at = entry.checksum, self.now
-        row.save()
-        if isinstance(entry.form, ContentFileForm):
-            entry.form.save_tags(row, self.tags, new=entry.row is None)
-            if "image" in entry.form.files:
-                self.pictures.append(row.image)
-        # Added once the row is whole, with its tags: the version is taken as it is added.
-        reversion.add_to_revision(row)
+        """Save what the file says, with a revision holding this row alone."""
+        with reversion.create_revision(manage_manually=True, atomic=False):
+            reversion.set_comment(f"Loaded from {entry.display}")
+            row = entry.form.save(commit=False)
+            row.source_path, row.source_hash = entry.display, entry.said
+            row.source_digest, row.loaded_at = entry.checksum, self.now
+            row.save()
+            if isinstance(entry.form, ContentFileForm):
+                entry.form.save_tags(row, self.tags, new=entry.row is None)
+                if "image" in entry.form.files:
+                    self.pictures.append(row.image)
+            # Added once the row is whole, with its tags: the version is taken as it is added.
+            reversion.add_to_revision(row)
 
     def forget_pictures(self) -> None:
         """Pictures are files, outside the transaction: a load that is rolled back deletes the

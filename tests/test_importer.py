@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import ExifTags, Image, ImageDraw
-from reversion.models import Revision
+from reversion.models import Revision, Version
 
 from articles.contentformat import fingerprint
 from articles.importers import ContentError, export_content, load_content
@@ -186,6 +186,26 @@ def test_dry_run_reports_what_a_load_would_do_and_keeps_none_of_it(
     assert stored_pictures() == pictures
     assert dry.counts() == load_content(content_dir).counts()
     assert dry.counts() == "created 1, updated 1, unchanged 0, kept 1"
+
+
+def test_each_article_a_load_writes_gets_a_revision_of_its_own(write_article, content_dir):
+    paths = {name: write_article(name) for name in ("one", "two")}
+    load_content(content_dir)
+
+    for name, path in paths.items():
+        version = Version.objects.get_for_object(Article.objects.get(slug=name)).get()
+        assert version.revision.comment == f"Loaded from {path}"
+        assert list(version.revision.version_set.all()) == [version]
+
+    revisions = Revision.objects.count()
+    write_article("two", body="New words.\n")
+    load_content(content_dir)
+    load_content(content_dir)
+
+    assert Revision.objects.count() == revisions + 1
+    newest = Version.objects.get_for_object(Article.objects.get(slug="two")).first()
+    assert newest.field_dict["body"] == "New words.\n"
+    assert newest.revision.version_set.count() == 1
 
 
 def test_command_prints_counts_and_kept_articles(write_article, content_dir):

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from reversion.models import Version
 
 from articles.importers import ContentError, export_content, load_content
 from articles.models import Article, Block, Reference
@@ -184,6 +185,18 @@ def test_a_slip_in_a_block_or_source_is_reported_once_alongside_every_other_prob
         f"{path}: title: This field is required.",
     ]
     assert Article.objects.count() == Block.objects.count() == Reference.objects.count() == 0
+
+
+def test_each_block_and_source_a_load_writes_gets_a_revision_of_its_own(folder):
+    load_content(folder)
+
+    for row, file in [
+        (Block.objects.get(), folder / "blocks" / "urgent-help.md"),
+        *((source, folder / "references.yaml") for source in Reference.objects.all()),
+    ]:
+        version = Version.objects.get_for_object(row).get()
+        assert version.revision.comment == f"Loaded from {file}"
+        assert list(version.revision.version_set.all()) == [version]
 
 
 def test_export_writes_blocks_and_sources_that_load_back_unchanged(folder, tmp_path):
