@@ -1,32 +1,49 @@
-"""Load the markdown files in ``content/`` into Article rows, and write them back out.
+"""Load a content folder into the database, and write the database back out as one.
 
-Every file is checked (with the admin's own article form) before anything is written; then all
-writes happen in one transaction. An article edited in the admin since it was last loaded is
-kept as staff left it unless the caller asks to overwrite it.
+A load is one transaction, kind by kind: the reference list, then the blocks, then the
+articles. Each kind is checked with the admin's forms (contentformat.py) against the database
+as the kinds before it left it, then saved, so an article can use a block or source the same
+load adds. A problem in any file rolls the whole load back, and ContentError lists every problem
+in every file. For each row a file describes, the load decides:
+
+- created: there is no row with its key yet;
+- unchanged: the row is as the file says (only where it came from is noted, if that moved);
+- updated: the file changed, and the row was not edited in the admin since its last load (its
+  fingerprint is still the one recorded then), or the caller asks to overwrite;
+- kept: the row was edited in the admin since its last load: left as staff wrote it.
+
+Each row created or updated gets a revision of its own, so restoring one row's loaded version
+from its History restores that row alone.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import reversion
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from . import pagecache
-from .contentfiles import ContentFile, display_path, file_text, read_file
-from .includes import also_known
-from .models import Article, Block, Reference, Tag
-from .sharedfiles import (
+from .contentformat import (
     BLOCKS_DIR,
+    KEY_FIELDS,
     REFERENCES_FILE,
-    SharedEntry,
+    ContentFileForm,
+    Entry,
+    article_text,
     block_text,
+    display_path,
+    fingerprint,
+    names_a_picture,
+    read_article,
     read_block,
     read_references,
     references_text,
 )
+from .models import Article, Block, Reference, Tag
 
 
 class ContentError(Exception):
@@ -45,81 +62,13 @@ class LoadReport:
     kept: list[str] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)  # (slug, last loaded from)
     rerendered: list[str] = field(default_factory=list)
-    shared: dict[str, "LoadReport"] = field(default_factory=dict)  # "blocks", "references"
+    shared: dict[str, "LoadReport"] = field(default_factory=dict)  # "references", "blocks"
 
     def counts(self) -> str:
         return (
             f"created {len(self.created)}, updated {len(self.updated)}, "
             f"unchanged {len(self.unchanged)}, kept {len(self.kept)}"
         )
-
-
-@dataclass
-class ContentFolder:
-    """Everything a content folder holds, checked: references, blocks, then articles."""
-
-    references: list[SharedEntry]
-    blocks: list[SharedEntry]
-    articles: list[ContentFile]
-
-
-def read_directory(directory: Path, *, overwrite: bool = False) -> ContentFolder:
-    """Check every file below ``directory`` against the database as it is; raise ContentError
-    listing every problem in every file."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise ContentError([f"{display_path(directory)}: folder: not found"])
-    problems: list[str] = []
-    references: list[SharedEntry] = []
-    listed: set[str] = set()
-    if (directory / REFERENCES_FILE).is_file():
-        rows = {r.key: r for r in Reference.objects.all()}
-        references, listed, found = read_references(directory / REFERENCES_FILE, rows)
-        problems.extend(found)
-    blocks_dir = directory / BLOCKS_DIR
-    blocks = []
-    # What the folder names counts as known even where it has a problem of its own, so that
-    # one slip is reported once, not again in every file that uses it.
-    ref_keys = listed
-    block_names = {path.stem for path in blocks_dir.glob("*.md")}
-    with also_known(set(), ref_keys):
-        rows = {b.name: b for b in Block.objects.all()}
-        for path in sorted(blocks_dir.glob("*.md")):
-            entry, found = read_block(path, rows)
-            problems.extend(found)
-            if entry:
-                blocks.append(entry)
-    articles = []
-    with also_known(block_names | {entry.key for entry in blocks}, ref_keys):
-        rows = {a.slug: a for a in Article.objects.prefetch_related("tags")}
-        # With --overwrite every file is read, to replace whatever staff changed.
-        loaded_from = {} if overwrite else {a.source_path: a for a in rows.values()}
-        for path in sorted(directory.rglob("*.md")):
-            if path.is_relative_to(blocks_dir):
-                continue
-            item, found = read_file(path, directory, rows, loaded_from)
-            problems.extend(found)
-            if item:
-                articles.append(item)
-    problems.extend(_clashes(articles, "slug", "the same slug"))
-    problems.extend(_clashes(articles, "order", "the same place in the guide (order)"))
-    if problems:
-        raise ContentError(problems)
-    return ContentFolder(references=references, blocks=blocks, articles=articles)
-
-
-def _clashes(files: list[ContentFile], key: str, what: str) -> list[str]:
-    seen: dict = {}
-    for item in files:
-        value = getattr(item, key)
-        if value is not None:
-            seen.setdefault(value, []).append(item)
-    return [
-        f"{item.display}: {key}: {what} as {', '.join(o.display for o in group if o is not item)}"
-        for group in seen.values()
-        if len(group) > 1
-        for item in group
-    ]
 
 
 def load_content(
@@ -129,87 +78,205 @@ def load_content(
     overwrite: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> LoadReport:
-    """Bring the database in line with the content files; see the module docstring."""
+    """Bring the database in line with the content files (see the module docstring); with
+    ``dry_run``, do all of it and roll it back. Raises ContentError, having changed nothing."""
     directory = Path(directory or settings.CONTENT_DIR)
-    existing = set(Article.objects.exclude(source_path="").values_list("slug", "source_path"))
-    folder = read_directory(directory, overwrite=overwrite)
-    report = LoadReport()
-    loaded = {item.slug for item in folder.articles}
-    report.missing = sorted((slug, path) for slug, path in existing if slug not in loaded)
-    tags = {tag.name: tag for tag in Tag.objects.all()}
-    # Versions are added by hand, once each row is complete (with its tags), not at every save.
-    revision = reversion.create_revision(manage_manually=True)
-    with pagecache.one_change(), transaction.atomic(), revision:
-        reversion.set_comment(f"Loaded from {display_path(directory)}")
-        # References and blocks first: the articles that use them render with them.
-        for kind, entries in (("references", folder.references), ("blocks", folder.blocks)):
-            if entries:
-                report.shared[kind] = LoadReport()
-            for entry in entries:
-                _load_one(entry, report.shared[kind], tags, dry_run=dry_run, overwrite=overwrite)
-        for number, item in enumerate(folder.articles, start=1):
-            _load_one(item, report, tags, dry_run=dry_run, overwrite=overwrite)
-            if progress:
-                progress(number, len(folder.articles))
-    return report
+    if not directory.is_dir():
+        raise ContentError([f"{display_path(directory)}: folder: not found"])
+    load = _Load(directory, overwrite=overwrite, progress=progress)
+    try:
+        with transaction.atomic():
+            load.run()
+            if dry_run:
+                transaction.set_rollback(True)
+    except BaseException:
+        load.forget_pictures()
+        raise
+    if dry_run:
+        load.forget_pictures()
+    return load.report
 
 
-def _load_one(
-    item: ContentFile | SharedEntry,
-    report: LoadReport,
-    tags: dict[str, Tag],
-    *,
-    dry_run: bool,
-    overwrite: bool,
-) -> None:
-    row = item.existing
-    if row is None:
-        report.created.append(item.key)
-        if not dry_run:
-            _write(item, tags)
-        return
-    if item.current != item.snapshot and (item.current == row.source_hash or overwrite):
-        report.updated.append(item.key)
-        if not dry_run:
-            _write(item, tags)
-        return
-    if item.current == item.snapshot:
-        report.unchanged.append(item.key)
-        loaded = {"source_hash": item.snapshot, "source_path": item.display}
-        if isinstance(item, ContentFile):
-            loaded["source_digest"] = item.digest
-        if not dry_run and any(getattr(row, name) != value for name, value in loaded.items()):
-            type(row).objects.filter(pk=row.pk).update(**loaded)
-    else:
-        report.kept.append(item.key)
-    if isinstance(row, Article) and row.render_is_stale:
-        report.rerendered.append(item.key)
-        if not dry_run:
+class _Load:
+    """One load of one folder, kind by kind; ``run`` inside the load's transaction."""
+
+    def __init__(self, directory: Path, *, overwrite: bool, progress: Callable | None):
+        self.directory = directory
+        self.overwrite = overwrite
+        self.progress = progress
+        self.report = LoadReport()
+        self.problems: list[str] = []
+        self.tags: dict[str, Tag] = {}  # by name, as they are made
+        self.pictures: list = []  # stored by this load: deleted again if it is not kept
+        self.now = timezone.now()
+
+    def run(self) -> None:
+        self.load_references()
+        self.load_blocks()
+        articles = self.read_articles()
+        if self.problems:
+            raise ContentError(self.problems)
+        for number, entry in enumerate(articles, start=1):
+            self.save(entry, self.report)
+            if self.progress:
+                self.progress(number, len(articles))
+
+    def load_references(self) -> None:
+        path = self.directory / REFERENCES_FILE
+        if not path.is_file():
+            return
+        rows = {row.key: row for row in Reference.objects.all()}
+        entries, listed, found = read_references(display_path(path), path.read_bytes(), rows)
+        self.save_shared("references", entries, Reference, listed, found)
+
+    def load_blocks(self) -> None:
+        rows = {row.name: row for row in Block.objects.all()}
+        paths = sorted((self.directory / BLOCKS_DIR).glob("*.md"))
+        entries, found = self.read_files(paths, rows, partial(read_block, blocks=rows))
+        self.save_shared("blocks", entries, Block, {path.stem for path in paths}, found)
+
+    def save_shared(
+        self, kind: str, entries: list[Entry], model: type[models.Model], names: set, found: list
+    ) -> None:
+        """Save the blocks or sources that are good. Where some are not, the whole load will be
+        rolled back: meanwhile every name the files give stands in as an empty row if it has
+        none, so that the articles are checked for everything else they say, and a slip in a
+        block or source is reported once, not again in every article that uses it."""
+        if entries:
+            self.report.shared[kind] = LoadReport()
+        for entry in entries:
+            self.save(entry, self.report.shared[kind])
+        if found:
+            self.problems.extend(found)
+            _stand_in(model, names)
+
+    def read_articles(self) -> list[Entry]:
+        """Every article file, checked; also notes the articles whose file has gone."""
+        rows = {row.slug: row for row in Article.objects.prefetch_related("tags")}
+        paths = [
+            path
+            for path in sorted(self.directory.rglob("*.md"))
+            if not path.is_relative_to(self.directory / BLOCKS_DIR)
+        ]
+        read = partial(read_article, root=self.directory, articles=rows)
+        entries, found = self.read_files(paths, rows, read)
+        self.problems.extend(found)
+        self.problems.extend(_clashes(entries, "slug", "the same slug"))
+        self.problems.extend(_clashes(entries, "order", "the same place in the guide (order)"))
+        loaded = {entry.key for entry in entries}
+        self.report.missing = sorted(
+            (slug, row.source_path)
+            for slug, row in rows.items()
+            if row.source_path and slug not in loaded
+        )
+        return entries
+
+    def read_files(
+        self, paths: list[Path], rows: dict, read_file: Callable
+    ) -> tuple[list[Entry], list[str]]:
+        """Files that each hold one row (articles, blocks), each read with ``read_file`` unless
+        it is byte for byte as it was when its row was last loaded from it: then it says what
+        was recorded then. (With ``overwrite``, every file is read.) A file that names a picture
+        is always read, as the picture may have changed beside it."""
+        loaded_from = {} if self.overwrite else {row.source_path: row for row in rows.values()}
+        entries, problems = [], []
+        for path in paths:
+            encoded = path.read_bytes()
+            checksum = hashlib.sha256(encoded).hexdigest()
+            display = display_path(path)
+            row = loaded_from.get(display)
+            if row is not None and row.source_digest == checksum and not names_a_picture(encoded):
+                key = getattr(row, KEY_FIELDS[type(row)])
+                entry = Entry(display, key, row, row.source_hash, form=None)
+            else:
+                entry, found = read_file(path, display, encoded)
+                problems.extend(found)
+            if entry:
+                entry.checksum = checksum
+                entries.append(entry)
+        return entries, problems
+
+    def save(self, entry: Entry, report: LoadReport) -> None:
+        row = entry.row
+        if row is None:
+            report.created.append(entry.key)
+            self.write(entry)
+            return
+        current = fingerprint(row)
+        if current != entry.said and (current == row.source_hash or self.overwrite):
+            report.updated.append(entry.key)
+            self.write(entry)
+            return
+        if current == entry.said:
+            report.unchanged.append(entry.key)
+            origin = {
+                "source_path": entry.display,
+                "source_hash": entry.said,
+                "source_digest": entry.checksum,
+            }
+            if any(getattr(row, name) != value for name, value in origin.items()):
+                type(row).objects.filter(pk=row.pk).update(**origin)
+        else:
+            report.kept.append(entry.key)
+        if isinstance(row, Article) and row.render_is_stale:
+            report.rerendered.append(entry.key)
             row.rerender()
 
+    def write(self, entry: Entry) -> None:
+        """Save what the file says, with a revision holding this row alone."""
+        with reversion.create_revision(manage_manually=True, atomic=False):
+            reversion.set_comment(f"Loaded from {entry.display}")
+            row = entry.form.save(commit=False)
+            row.source_path, row.source_hash = entry.display, entry.said
+            row.source_digest, row.loaded_at = entry.checksum, self.now
+            row.save()
+            if isinstance(entry.form, ContentFileForm):
+                entry.form.save_tags(row, self.tags, new=entry.row is None)
+                if "image" in entry.form.files:
+                    self.pictures.append(row.image)
+            # Added once the row is whole, with its tags: the version is taken as it is added.
+            reversion.add_to_revision(row)
 
-def _write(item: ContentFile | SharedEntry, tags: dict[str, Tag]) -> None:
-    row = item.form.save(commit=False)
-    row.source_path = item.display
-    row.source_hash = item.snapshot
-    row.loaded_at = timezone.now()
-    if isinstance(item, ContentFile):
-        row.source_digest = item.digest
-    row.save()
-    if isinstance(item, ContentFile):
-        item.form.save_tags(row, tags)
-    reversion.add_to_revision(row)
+    def forget_pictures(self) -> None:
+        """Pictures are files, outside the transaction: a load that is rolled back deletes the
+        ones it stored."""
+        for picture in self.pictures:
+            picture.storage.delete(picture.name)
+
+
+def _stand_in(model: type[models.Model], names: set[str]) -> None:
+    """Empty rows for the names that are not in the database (never saved: see save_shared).
+    A name too long to store cannot be used either, and is left out."""
+    key = KEY_FIELDS[model]
+    limit = model._meta.get_field(key).max_length
+    stored = set(model.objects.filter(**{f"{key}__in": names}).values_list(key, flat=True))
+    missing = sorted(name for name in names - stored if 0 < len(name) <= limit)
+    model.objects.bulk_create(model(**{key: name}) for name in missing)
+
+
+def _clashes(entries: list[Entry], key: str, what: str) -> list[str]:
+    seen: dict = {}
+    for entry in entries:
+        value = entry.value(key)
+        if value is not None:
+            seen.setdefault(value, []).append(entry)
+    return [
+        f"{entry.display}: {key}: {what} as {', '.join(o.display for o in group if o is not entry)}"
+        for group in seen.values()
+        if len(group) > 1
+        for entry in group
+    ]
 
 
 def export_content(directory: Path) -> list[Path]:
-    """Write every article as ``<slug>.md`` (and its picture) that load_content reads back as
-    unchanged."""
+    """Write every article as ``<slug>.md`` (and its picture), every block and the reference
+    list, as files that load_content reads back as unchanged."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for article in Article.objects.prefetch_related("tags").order_by("slug"):
         path = directory / f"{article.slug}.md"
-        path.write_text(file_text(article, directory), encoding="utf-8")
+        path.write_text(article_text(article, directory), encoding="utf-8")
         written.append(path)
     blocks = list(Block.objects.order_by("name"))
     if blocks:

@@ -4,28 +4,12 @@ key (``[^gattie2017]``), whose entries are added under References. Drawings that
 site (``[[figure:body-map]]``) are the renderer's own (see markdown.py)."""
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.apps import apps
 
 BLOCK = re.compile(r"^\[\[block:([a-z0-9-]+)\]\][ \t]*$", re.M)
 CITATION = re.compile(r"\[\^([A-Za-z0-9_-]+)\](?!:)")
 DEFINITION = re.compile(r"^\[\^([A-Za-z0-9_-]+)\]:", re.M)
-
-# While content files are checked, the names they are about to add count as known.
-_loading: ContextVar[tuple[set[str], set[str]] | None] = ContextVar("loading", default=None)
-
-
-@contextmanager
-def also_known(blocks: set[str], references: set[str]) -> Iterator[None]:
-    """Treat these block names and reference keys as known (they are being loaded with it)."""
-    token = _loading.set((blocks, references))
-    try:
-        yield
-    finally:
-        _loading.reset(token)
 
 
 class TooLongError(ValueError):
@@ -68,13 +52,13 @@ def problems(text: str, *, in_block: bool = False) -> list[str]:
     if in_block and blocks:
         found.append("A block cannot include another block.")
     elif blocks:
-        known = _known("Block", "name", blocks, 0)
+        known = _known("Block", "name", blocks)
         found.extend(
             f"There is no block called '{name}'. Add it under Blocks first, or check the name."
             for name in sorted(blocks - known)
         )
     cited, defined = set(CITATION.findall(text)), set(DEFINITION.findall(text))
-    listed = _known("Reference", "key", cited | defined, 1)
+    listed = _known("Reference", "key", cited | defined)
     found.extend(
         f"'{key}' is in the reference list already: cite it as [^{key}] and remove the line "
         f"'[^{key}]: ...' so the source is described once."
@@ -88,13 +72,13 @@ def problems(text: str, *, in_block: bool = False) -> list[str]:
     return found
 
 
-def _known(model: str, field: str, names: set[str], which: int) -> set[str]:
+def _known(model: str, field: str, names: set[str]) -> set[str]:
+    """Those of ``names`` the database holds (load_content saves blocks and sources before it
+    checks the articles that use them)."""
     if not names:
         return set()
-    loading = _loading.get()
-    pending = loading[which] if loading else set()
-    stored = _model(model).objects.filter(**{f"{field}__in": names - pending})
-    return (names & pending) | set(stored.values_list(field, flat=True))
+    stored = _model(model).objects.filter(**{f"{field}__in": names})
+    return set(stored.values_list(field, flat=True))
 
 
 def _stored(model: str, edited):

@@ -16,9 +16,6 @@ import hashlib
 import logging
 import secrets
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -106,27 +103,21 @@ def forget_version() -> None:
         logger.warning("page cache: could not drop the version", exc_info=True)
 
 
-_batch: ContextVar[bool] = ContextVar("pagecache_batch", default=False)
-
-
-def content_changed(**kwargs) -> None:
+def content_changed(action: str = "", **kwargs) -> None:
     """Signal receiver: published content may have changed. Stale now, and again once the
-    change commits, in case another request cached the page as it was in between."""
-    if _batch.get():
-        return
+    change commits, in case another request cached the page as it was in between.
+
+    However many rows one transaction saves (a load saves thousands), it makes the pages stale
+    once on commit: the callback is registered only if the transaction does not hold it yet.
+    Django keeps a transaction's callbacks in ``run_on_commit`` and drops those of a savepoint
+    rolled back, so a callback lost with its savepoint is registered again by the next save."""
+    if action.startswith("pre_"):
+        return  # "pre_": a change to an article's tags; the "post_" signal follows once made
     forget_version()
-    transaction.on_commit(forget_version)
-
-
-@contextmanager
-def one_change() -> Iterator[None]:
-    """Many saves as one change (load_content): the pages go stale once, when it is done."""
-    token = _batch.set(True)
-    try:
-        yield
-    finally:
-        _batch.reset(token)
-    content_changed()
+    connection = transaction.get_connection()
+    pending = (callback for _, callback, _ in connection.run_on_commit)
+    if not (connection.in_atomic_block and forget_version in pending):
+        transaction.on_commit(forget_version)
 
 
 class PageCacheMiddleware:

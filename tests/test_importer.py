@@ -4,13 +4,15 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import ExifTags, Image, ImageDraw
+from reversion.models import Revision, Version
 
-from articles.contentfiles import snapshot
+from articles.contentformat import fingerprint
 from articles.importers import ContentError, export_content, load_content
 from articles.models import Article
 
@@ -155,6 +157,55 @@ def test_dry_run_reports_and_writes_nothing(write_article, content_dir):
 
     assert out == "Dry run, nothing written: would have created 1, updated 0, unchanged 0, kept 0\n"
     assert Article.objects.count() == 0
+
+
+def stored_pictures() -> set[str]:
+    try:
+        return set(default_storage.listdir("articles")[1])
+    except FileNotFoundError:
+        return set()
+
+
+def test_dry_run_reports_what_a_load_would_do_and_keeps_none_of_it(
+    picture, write_article, content_dir
+):
+    write_article("changed")
+    write_article("edited")
+    load_content(content_dir)
+    Article.objects.filter(slug="edited").update(title="Staff title")
+    write_article("changed", body="New words.\n")
+    (content_dir / "map.png").write_bytes(picture(size=(8, 6)))
+    write_article("new", image="map.png", image_alt="A body map")
+    before = (list(Article.objects.values_list("slug", "title", "body")), Revision.objects.count())
+    pictures = stored_pictures()
+
+    dry = load_content(content_dir, dry_run=True)
+
+    after = (list(Article.objects.values_list("slug", "title", "body")), Revision.objects.count())
+    assert after == before
+    assert stored_pictures() == pictures
+    assert dry.counts() == load_content(content_dir).counts()
+    assert dry.counts() == "created 1, updated 1, unchanged 0, kept 1"
+
+
+def test_each_article_a_load_writes_gets_a_revision_of_its_own(write_article, content_dir):
+    paths = {name: write_article(name) for name in ("one", "two")}
+    load_content(content_dir)
+
+    for name, path in paths.items():
+        version = Version.objects.get_for_object(Article.objects.get(slug=name)).get()
+        assert version.revision.comment == f"Loaded from {path}"
+        assert list(version.revision.version_set.all()) == [version]
+
+    revisions = Revision.objects.count()
+    write_article("two", body="New words.\n")
+    load_content(content_dir)
+    load_content(content_dir)
+
+    assert Revision.objects.count() == revisions + 1
+    newest = Version.objects.get_for_object(Article.objects.get(slug="two")).first()
+    assert newest.field_dict["body"] == "New words.\n"
+    assert newest.revision.version_set.count() == 1
 
 
 def test_command_prints_counts_and_kept_articles(write_article, content_dir):
@@ -492,7 +543,7 @@ def test_round_trip_keeps_every_staff_edit_exactly(picture, write_article, conte
     article.reviewer = "Clinical lead physiotherapist"
     article.save()
     article.tags.create(name="zeta")
-    before = snapshot(article)
+    before = fingerprint(article)
 
     out = io.StringIO()
     call_command("export_content", str(tmp_path / "out"), stdout=out)
@@ -501,7 +552,7 @@ def test_round_trip_keeps_every_staff_edit_exactly(picture, write_article, conte
     assert load_content(tmp_path / "out").counts() == "created 0, updated 0, unchanged 1, kept 0"
     Article.objects.all().delete()
     assert load_content(tmp_path / "out").counts() == "created 1, updated 0, unchanged 0, kept 0"
-    assert snapshot(Article.objects.get(slug="one")) == before
+    assert fingerprint(Article.objects.get(slug="one")) == before
 
 
 def photo_with_gps(orientation: int) -> bytes:
@@ -538,11 +589,11 @@ def test_round_trip_keeps_a_photo_exactly(write_article, content_dir, tmp_path, 
     (content_dir / "walk.jpeg").write_bytes(photo_with_gps(orientation))
     write_article("one", image="walk.jpeg", image_alt="A walk by the river")
     load_content(content_dir)
-    before = snapshot(Article.objects.get(slug="one"))
+    before = fingerprint(Article.objects.get(slug="one"))
 
     export_content(tmp_path / "out")
 
     assert load_content(tmp_path / "out").counts() == "created 0, updated 0, unchanged 1, kept 0"
     Article.objects.all().delete()
     assert load_content(tmp_path / "out").counts() == "created 1, updated 0, unchanged 0, kept 0"
-    assert snapshot(Article.objects.get(slug="one")) == before
+    assert fingerprint(Article.objects.get(slug="one")) == before

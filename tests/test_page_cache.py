@@ -3,8 +3,10 @@
 import datetime as dt
 import gzip
 import time
+from contextlib import suppress
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -96,6 +98,28 @@ def test_each_kind_of_change_makes_cached_pages_stale(make_article, change):
     change(article)
 
     assert visit("/")["X-Page-Cache"] == "miss"
+
+
+def test_saves_in_one_transaction_make_the_pages_stale_once_when_it_commits(
+    make_article, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for number in range(3):
+            make_article(f"article-{number}").tags.create(name=f"topic {number}")
+
+    assert callbacks == [pagecache.forget_version]
+
+
+def test_a_save_after_a_rolled_back_one_still_makes_the_pages_stale_on_commit(
+    make_article, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        with suppress(RuntimeError), transaction.atomic():
+            make_article("lost")
+            raise RuntimeError
+        make_article("kept")
+
+    assert callbacks == [pagecache.forget_version]
 
 
 def test_load_content_makes_cached_pages_stale(make_article, write_article, content_dir):

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from reversion.models import Version
 
 from articles.importers import ContentError, export_content, load_content
 from articles.models import Article, Block, Reference
@@ -163,6 +164,39 @@ def test_a_block_cannot_include_a_block_and_a_source_needs_a_title(folder):
         f"{folder / 'blocks' / 'nested.md'}: body: A block cannot include another block.",
     ]
     assert Block.objects.count() == Reference.objects.count() == 0
+
+
+def test_a_slip_in_a_block_or_source_is_reported_once_alongside_every_other_problem(
+    folder, write_article
+):
+    (folder / "blocks" / "urgent-help.md").write_text(
+        URGENT.replace("title:", "colour: red\ntitle:")
+    )
+    (folder / "references.yaml").write_text(REFERENCES + "nameless:\n  year: 2020\n")
+    # This article uses both, and has a problem of its own.
+    path = write_article("uses-both", title=None, body="A.[^nameless]\n\n[[block:urgent-help]]\n")
+
+    with pytest.raises(ContentError) as raised:
+        load_content(folder)
+
+    assert raised.value.problems == [
+        f"{folder / 'references.yaml'}: nameless.title: This field is required.",
+        f"{folder / 'blocks' / 'urgent-help.md'}: colour: unknown field (allowed: title, name)",
+        f"{path}: title: This field is required.",
+    ]
+    assert Article.objects.count() == Block.objects.count() == Reference.objects.count() == 0
+
+
+def test_each_block_and_source_a_load_writes_gets_a_revision_of_its_own(folder):
+    load_content(folder)
+
+    for row, file in [
+        (Block.objects.get(), folder / "blocks" / "urgent-help.md"),
+        *((source, folder / "references.yaml") for source in Reference.objects.all()),
+    ]:
+        version = Version.objects.get_for_object(row).get()
+        assert version.revision.comment == f"Loaded from {file}"
+        assert list(version.revision.version_set.all()) == [version]
 
 
 def test_export_writes_blocks_and_sources_that_load_back_unchanged(folder, tmp_path):

@@ -33,6 +33,7 @@ from ..markdown import (
 from ..pictures import ALT_PLACEHOLDER, PictureField
 from ..search import search_articles
 from ..writing import reading_grade, reading_minutes, word_count
+from .origin import LoadedFromFile
 
 # One pass whatever the text (a "![" followed by thousands of spaces must not take seconds).
 UNDESCRIBED_PICTURE = re.compile(r"!\[\s*(?:" + re.escape(ALT_PLACEHOLDER) + r"\s*)?\]\(")
@@ -159,7 +160,7 @@ class ArticleQuerySet(models.QuerySet):
 
 
 @reversion.register()
-class Article(models.Model):
+class Article(LoadedFromFile):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -308,22 +309,6 @@ class Article(models.Model):
         help_text="Flesch-Kincaid grade of the body: 8 or below reads easily for most adults.",
     )
 
-    source_path = models.CharField(
-        max_length=500, blank=True, editable=False, help_text="The content file it was loaded from."
-    )
-    source_hash = models.CharField(
-        max_length=64,
-        blank=True,
-        editable=False,
-        help_text="Fingerprint of what was last loaded from the file, to notice edits made here.",
-    )
-    source_digest = models.CharField(
-        max_length=64,
-        blank=True,
-        editable=False,
-        help_text="Checksum of the file as last loaded: an unchanged file is not read again.",
-    )
-    loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

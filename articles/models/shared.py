@@ -12,6 +12,7 @@ from markdownx.models import MarkdownxField
 
 from ..markdown import Rendered, RenderError, render, unknown_includes
 from .article import Article, normalise_body, validate_slug
+from .origin import LoadedFromFile
 
 
 def validate_block_includes(body: str) -> None:
@@ -20,7 +21,7 @@ def validate_block_includes(body: str) -> None:
         raise ValidationError(problems)
 
 
-class Shared(models.Model):
+class Shared(LoadedFromFile):
     """What blocks and references have in common: where they were loaded from, and the articles
     that use them."""
 
@@ -28,9 +29,6 @@ class Shared(models.Model):
     used_as = ""
     used_field = NON_FIELD_ERRORS
 
-    source_path = models.CharField(max_length=500, blank=True, editable=False)
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)
-    loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     # The articles that use it, by id, rendered with it by ``clean``, for ``save`` to store.

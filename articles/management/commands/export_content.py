@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from articles.importers import display_path, export_content
+from articles.contentformat import display_path
+from articles.importers import export_content
 
 
 class Command(BaseCommand):
