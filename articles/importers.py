@@ -62,6 +62,10 @@ class LoadReport:
     kept: list[str] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)  # (slug, last loaded from)
     rerendered: list[str] = field(default_factory=list)
+    # (slug, what changed) of each article whose clinical sign-off no longer covers its page
+    # because of this load: its file's text differs from the text the clinician signed, or a
+    # block it includes changed.
+    sign_offs_ended: list[tuple[str, str]] = field(default_factory=list)
     shared: dict[str, "LoadReport"] = field(default_factory=dict)  # "references", "blocks"
 
     def counts(self) -> str:
@@ -111,6 +115,7 @@ class _Load:
         self.now = timezone.now()
 
     def run(self) -> None:
+        held = set(Article.objects.signed_off().values_list("slug", flat=True))
         self.load_references()
         self.load_blocks()
         articles = self.read_articles()
@@ -120,6 +125,13 @@ class _Load:
             self.save(entry, self.report)
             if self.progress:
                 self.progress(number, len(articles))
+        written = set(self.report.created + self.report.updated)
+        ended = Article.objects.sign_off_ended().order_by("slug")
+        self.report.sign_offs_ended = [
+            (slug, reason)
+            for slug, reason in ended.values_list("slug", "sign_off_ended")
+            if slug in held or slug in written
+        ]
 
     def load_references(self) -> None:
         path = self.directory / REFERENCES_FILE

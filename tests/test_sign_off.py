@@ -1,11 +1,13 @@
 """The clinical sign-off: one step in the admin by a named clinician, and honest pages."""
 
 import datetime as dt
+import io
 
 import pytest
 import reversion
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.utils import timezone
 from reversion.models import Version
 
@@ -338,3 +340,24 @@ def test_a_file_cannot_claim_a_sign_off_for_text_nobody_signed(write_article, co
 
     assert not Article.objects.get().is_signed_off
     assert_no_claim(client, "/articles/aftercare/")
+
+
+def test_load_content_says_which_sign_offs_no_longer_hold(make_article, give_sign_off, tmp_path):
+    give_sign_off(make_article("aftercare", body="Signed advice."))
+    give_sign_off(make_article("what-it-feels-like", body="Signed feelings."))
+    export_content(tmp_path)
+    path = tmp_path / "aftercare.md"
+    path.write_text(path.read_text().replace("Signed advice.", "Changed advice."))
+    out = io.StringIO()
+
+    call_command("load_content", str(tmp_path), "--overwrite", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    ended = [line for line in lines if line.startswith("sign-off no longer holds")]
+    assert len(ended) == 1
+    assert ended[0].startswith("sign-off no longer holds: aftercare: The text changed on ")
+    assert ended[0].endswith(
+        f"(Loaded from {path}). The page no longer claims a clinical review; a clinician can "
+        "sign it off again in the admin."
+    )
+    assert Article.objects.get(slug="what-it-feels-like").is_signed_off

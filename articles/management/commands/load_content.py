@@ -49,6 +49,11 @@ class Command(BaseCommand):
                 f"kept {kind}{key}: edited in the admin since its last load "
                 "(--overwrite replaces it with the file)"
             )
+        for slug, reason in report.sign_offs_ended:
+            self.stdout.write(
+                f"sign-off no longer holds: {slug}: {reason} The page no longer claims a "
+                "clinical review; a clinician can sign it off again in the admin."
+            )
         for slug, path in report.missing:
             self.stdout.write(
                 f"no file for {slug} (last loaded from {path}); the article was left as it is"
