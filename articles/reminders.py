@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .links import absolute_url
 from .models import Article, ClinicDetails, ReviewReminder
-from .models.article import REVIEW_SOON_DAYS
+from .models.states import REVIEW_SOON_DAYS
 
 logger = logging.getLogger(__name__)
 EDITORS_GROUP = "Clinic editor"

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from ..models import Article
-from ..models.article import REVIEW_SOON_DAYS, STALE_DRAFT_DAYS
+from ..models.states import REVIEW_SOON_DAYS, STALE_DRAFT_DAYS
 
 
 class StatusFilter(admin.SimpleListFilter):

@@ -3,7 +3,6 @@ the clinic's details, readers' feedback, subscribers."""
 
 from .article import (
     Article,
-    ArticleQuerySet,
     Neighbours,
     Tag,
     default_review_due,
@@ -12,6 +11,7 @@ from .article import (
 from .clinic import ClinicDetails, ClinicianProfile
 from .feedback import Feedback, ReviewReminder
 from .shared import Block, Reference
+from .states import ArticleQuerySet
 from .subscriber import Delivery, Subscriber, SubscriberQuerySet
 
 __all__ = [

@@ -1,9 +1,6 @@
-"""An article and its tags: the fields, the rules every door runs (``clean``), and the named
-states (draft, scheduled, published; review overdue or due soon).
-
-Longer than most modules on purpose: the fields (each with help text for staff), the rules and
-the named states of one model belong together, so that every door reads them from one place.
-"""
+"""An article and its tags: the fields, the rules every door runs (``clean``), and what is
+worked out from them on every save (the page, how it reads, whether the sign-off still holds).
+Its named states are in states.py."""
 
 import re
 from dataclasses import dataclass
@@ -14,8 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -31,17 +27,13 @@ from ..markdown import (
     unknown_includes,
 )
 from ..pictures import ALT_PLACEHOLDER, PictureField
-from ..search import search_articles
 from ..writing import reading_grade, reading_minutes, word_count
 from .origin import LoadedFromFile
+from .states import REVIEW_SOON_DAYS, ArticleQuerySet, Status, Visibility
 
 # One pass whatever the text (a "![" followed by thousands of spaces must not take seconds).
 UNDESCRIBED_PICTURE = re.compile(r"!\[\s*(?:" + re.escape(ALT_PLACEHOLDER) + r"\s*)?\]\(")
 RELATED_COUNT = 3
-REVIEW_SOON_DAYS = 30
-STALE_DRAFT_DAYS = 90
-# Readers' answers count for this many days.
-RECENT_FEEDBACK_DAYS = 90
 SIGN_OFF_FIELDS = (
     "signed_off_by",
     "signed_off_profession",
@@ -92,86 +84,10 @@ class Tag(models.Model):
         return self.name
 
 
-class ArticleQuerySet(models.QuerySet):
-    def drafts(self) -> "ArticleQuerySet":
-        return self.filter(status=Article.Status.DRAFT)
-
-    def scheduled(self) -> "ArticleQuerySet":
-        """Published by staff, but with a publication time still to come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-
-    def published(self) -> "ArticleQuerySet":
-        """What the public may see: published, and not scheduled for later."""
-        return self.filter(status=Article.Status.PUBLISHED).filter(
-            Q(published_at__isnull=True) | Q(published_at__lte=timezone.now())
-        )
-
-    def with_visibility(self, visibility: str) -> "ArticleQuerySet":
-        return {
-            Article.Visibility.DRAFT: self.drafts,
-            Article.Visibility.SCHEDULED: self.scheduled,
-            Article.Visibility.PUBLISHED: self.published,
-        }[visibility]()
-
-    def review_overdue(self) -> "ArticleQuerySet":
-        return self.filter(review_due__lt=timezone.localdate())
-
-    def signed_off(self) -> "ArticleQuerySet":
-        """Signed off by a named clinician, and still as they signed it."""
-        return self.filter(_SIGN_OFF_HOLDS)
-
-    def needs_sign_off(self) -> "ArticleQuerySet":
-        """Never signed off, or changed since it was."""
-        return self.exclude(_SIGN_OFF_HOLDS)
-
-    def sign_off_ended(self) -> "ArticleQuerySet":
-        """Signed off once, but what patients read has changed since."""
-        return self.needs_sign_off().filter(signed_off_on__isnull=False)
-
-    def review_due_within(self, days: int = REVIEW_SOON_DAYS) -> "ArticleQuerySet":
-        """Due in the next ``days`` days, not yet overdue."""
-        today = timezone.localdate()
-        return self.filter(review_due__gte=today, review_due__lte=today + timedelta(days=days))
-
-    def stale_drafts(self, days: int = STALE_DRAFT_DAYS) -> "ArticleQuerySet":
-        """Drafts nobody has touched for ``days`` days."""
-        return self.drafts().filter(updated_at__lt=timezone.now() - timedelta(days=days))
-
-    def with_helpfulness(self, days: int = RECENT_FEEDBACK_DAYS) -> "ArticleQuerySet":
-        """Each with ``answers`` and ``yes``: readers' answers to "Was this page helpful?" over
-        the last ``days`` days."""
-        recent = Q(feedback__created_at__gte=timezone.now() - timedelta(days=days))
-        return self.annotate(
-            answers=Count("feedback", filter=recent, distinct=True),
-            yes=Count("feedback", filter=recent & Q(feedback__helpful=True), distinct=True),
-        )
-
-    def newest_first(self) -> "ArticleQuerySet":
-        return self.annotate(sort_date=Coalesce("published_at", "created_at")).order_by(
-            "-sort_date", "title"
-        )
-
-    def in_guide_order(self) -> "ArticleQuerySet":
-        return self.filter(order__isnull=False).order_by("order", "title")
-
-    def search(self, query: str) -> "ArticleQuerySet":
-        """Articles with any word of the query, best first (see articles/search.py)."""
-        return search_articles(self, query)
-
-
 @reversion.register()
 class Article(LoadedFromFile):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-
-    class Visibility(models.TextChoices):
-        """What patients can see now: the status staff chose, with the publication time
-        applied."""
-
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
+    Status = Status
+    Visibility = Visibility
 
     title = models.CharField(max_length=200, help_text="The page heading patients see.")
     slug = models.SlugField(
@@ -522,13 +438,6 @@ class Article(LoadedFromFile):
     @property
     def render_is_stale(self) -> bool:
         return self.rendered_with != renderer_fingerprint()
-
-
-_SIGN_OFF_HOLDS = (
-    Q(signed_off_on__isnull=False)
-    & ~Q(signed_off_checksum="")
-    & Q(signed_off_checksum=F("content_checksum"))
-)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from datetime import timedelta
 from django.db import models
 from django.utils import timezone
 
-from .article import RECENT_FEEDBACK_DAYS as RECENT_DAYS
 from .article import Article
+from .states import RECENT_FEEDBACK_DAYS as RECENT_DAYS
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w])\+?\d(?:[\s().-]*\d){6,}")

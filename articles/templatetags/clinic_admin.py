@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 
 from articles.models import Article, Delivery, Feedback, Subscriber
-from articles.models.article import REVIEW_SOON_DAYS, STALE_DRAFT_DAYS
+from articles.models.states import REVIEW_SOON_DAYS, STALE_DRAFT_DAYS
 
 register = template.Library()
 
