@@ -10,7 +10,7 @@ from .article import (
 )
 from .clinic import ClinicDetails, ClinicianProfile
 from .feedback import Feedback, ReviewReminder
-from .shared import Block, Reference
+from .included import Block, Reference
 from .states import ArticleQuerySet
 from .subscriber import Delivery, Subscriber, SubscriberQuerySet
 

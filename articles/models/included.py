@@ -21,7 +21,7 @@ def validate_block_includes(body: str) -> None:
         raise ValidationError(problems)
 
 
-class Shared(LoadedFromFile):
+class UsedByArticles(LoadedFromFile):
     """What blocks and references have in common: where they were loaded from, and the articles
     that use them."""
 
@@ -105,7 +105,7 @@ class Shared(LoadedFromFile):
 
 
 @reversion.register()
-class Block(Shared):
+class Block(UsedByArticles):
     key_field = "name"
 
     name = models.SlugField(
@@ -149,7 +149,7 @@ class Block(Shared):
 
 
 @reversion.register()
-class Reference(Shared):
+class Reference(UsedByArticles):
     key_field = "key"
 
     key = models.SlugField(
