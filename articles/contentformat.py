@@ -10,8 +10,7 @@ Each file is checked by the admin's own form for its kind (``ArticleForm``, ``Bl
 ``ReferenceForm``), so a file and the admin accept exactly the same rows under the same rules.
 This module only translates: YAML into form data, form errors into ``PATH: key: problem`` lines,
 and a row back into file text; and it defines ``fingerprint``, what a file says about a row.
-What a load does with a file is importers.py's. (It is over 300 lines because reading and
-writing the format, both ways, are kept side by side so they cannot drift apart.)
+What a load does with a file is importers.py's.
 """
 
 import copy
@@ -185,7 +184,7 @@ def read_article(
             image_digest = hashlib.sha256(picture.read()).hexdigest()
             picture.seek(0)
             # An unchanged picture stays as it is stored; a new one is checked by the form.
-            if row is None or _digest(row.image) != image_digest:
+            if row is None or pictures.checksum(row.image) != image_digest:
                 files["image"] = picture
     elif row is not None and row.image:
         values["image-clear"] = "on"
@@ -372,22 +371,12 @@ def _plain(row: models.Model, name: str):
     if isinstance(field, models.DateTimeField):
         return value.astimezone(dt.UTC).isoformat() if value else None
     if isinstance(field, models.FileField):
-        return _digest(value)
+        return pictures.checksum(value)
     if name == "body":
         return normalise_body(value or "")
     if name == "review_due":
         return value or default_review_due(row.reviewed)
     return value
-
-
-def _digest(image) -> str:
-    if not image:
-        return ""
-    try:
-        with image.open("rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except FileNotFoundError:
-        return "missing"
 
 
 def article_text(article: Article, directory: Path) -> str:

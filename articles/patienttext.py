@@ -12,10 +12,10 @@ import json
 
 from django.apps import apps
 
+from . import pictures
 from .includes import BLOCK
 
 NO_SUCH_BLOCK = "(there is no block of this name)"
-MISSING_PICTURE = "missing"
 
 # [label, text] pairs, as stored with a sign-off.
 Parts = list[list[str]]
@@ -44,29 +44,13 @@ def of_article(article) -> Parts:
         summary=article.summary,
         body=article.body,
         blocks=blocks,
-        picture=picture_checksum(article.image),
+        picture=pictures.checksum(article.image),
         picture_alt=article.image_alt,
     )
 
 
 def checksum(found: Parts) -> str:
     return hashlib.sha256(json.dumps(found, ensure_ascii=False).encode()).hexdigest()
-
-
-def picture_checksum(image) -> str:
-    """The picture by what its file holds (its stored name differs from machine to machine)."""
-    if not image:
-        return ""
-    if not image._committed:  # chosen in this save, and not stored yet
-        image.file.seek(0)
-        data = image.file.read()
-        image.file.seek(0)
-        return hashlib.sha256(data).hexdigest()
-    try:
-        with image.open("rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except FileNotFoundError:
-        return MISSING_PICTURE
 
 
 def changed_labels(before: Parts, after: Parts) -> list[str]:

@@ -10,6 +10,7 @@ compressed data is kept and only the metadata around it is taken out; one whose 
 turn it is turned and saved again, once.
 """
 
+import hashlib
 import io
 import warnings
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ JPEG_KEPT_APPS = {JPEG_APP0: b"JFIF\0", JPEG_APP2: b"ICC_PROFILE\0", JPEG_APP14:
 WEBP_CHUNKS = {b"VP8X", b"ICCP", b"ANIM", b"ANMF", b"ALPH", b"VP8 ", b"VP8L"}
 WEBP_EXIF_AND_XMP_FLAGS = 0x08 | 0x04
 ALT_PLACEHOLDER = "Describe the picture here"
+MISSING = "missing"
 TOO_MANY_PIXELS = "That picture has too many pixels. Make it smaller and try again."
 
 
@@ -223,6 +225,23 @@ def _webp_chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
             raise ValueError("cut short")
         yield data[position : position + 4], chunk
         position += len(chunk)
+
+
+def checksum(image) -> str:
+    """A stored picture by what its file holds (its stored name differs from machine to
+    machine): empty for none, "missing" when its file has gone."""
+    if not image:
+        return ""
+    if not image._committed:  # chosen in this save, and not stored yet
+        image.file.seek(0)
+        data = image.file.read()
+        image.file.seek(0)
+        return hashlib.sha256(data).hexdigest()
+    try:
+        with image.open("rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except FileNotFoundError:
+        return MISSING
 
 
 def size_message(size: int) -> str:

@@ -8,7 +8,7 @@ def record_what_patients_read(apps, schema_editor):
     """Each article's checksum of what patients read. A sign-off given before checksums were
     kept is taken to cover the page as it stands (it was removed on every edit made in the
     admin's form), so it keeps its claim until the next change."""
-    from articles import patienttext
+    from articles import patienttext, pictures
 
     Article = apps.get_model("articles", "Article")
     blocks = dict(apps.get_model("articles", "Block").objects.values_list("name", "body"))
@@ -18,7 +18,7 @@ def record_what_patients_read(apps, schema_editor):
             summary=article.summary,
             body=article.body,
             blocks=blocks,
-            picture=patienttext.picture_checksum(article.image),
+            picture=pictures.checksum(article.image),
             picture_alt=article.image_alt,
         )
         article.content_checksum = patienttext.checksum(text)
