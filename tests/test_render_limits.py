@@ -326,3 +326,28 @@ def test_a_refused_preview_says_why_and_a_missing_text_is_a_400(staff_client):
     assert refused.status_code == 400
     assert "50,000" in refused.content.decode()
     assert missing.status_code == 400
+
+
+@pytest.mark.parametrize("action", ["unpublish", "mark_reviewed_today", "publish"])
+def test_an_action_on_a_stored_text_that_no_longer_renders_names_it_instead_of_failing(
+    staff_client, make_article, action
+):
+    """A text stored before today's limits (here: written straight to the database) meets the
+    rules again when an action saves it, and is left as it was."""
+    article = make_article("too-long", title="Too long")
+    Article.objects.filter(pk=article.pk).update(body="Word " * (limits.MAX_BODY_CHARACTERS // 4))
+
+    response = staff_client.post(
+        "/admin/articles/article/",
+        {"action": action, "_selected_action": [article.pk]},
+        follow=True,
+    )
+
+    refusal = [str(m) for m in response.context["messages"]][-1]
+    assert response.status_code == 200
+    assert refusal.split(". Too long: ")[1] == (
+        "The text is 62,501 characters long. An article can have at most 50,000: split it into "
+        "two articles."
+    )
+    fresh = Article.objects.get(pk=article.pk)
+    assert (fresh.status, fresh.reviewed) == (article.status, article.reviewed)

@@ -267,39 +267,40 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
 
     @admin.action(description="Publish", permissions=["change"])
     def publish(self, request, queryset):
-        published, refused = 0, []
-        for article in queryset:
-            article.status = Article.Status.PUBLISHED
-            try:
-                article.full_clean()
-            except ValidationError as error:
-                refused.append(f"{article.title}: {' '.join(error.messages)}")
-                continue
-            article.save()
-            published += 1
-        self.message_user(request, f"Published {published} article(s).")
-        for line in refused:
-            self.message_user(request, f"Not published. {line}", messages.ERROR)
+        self._change_each(
+            request, queryset, "Published {} article(s).", "Not published", status="published"
+        )
 
     @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        for article in queryset:
-            article.status = Article.Status.DRAFT
-            article.save()
-        self.message_user(request, f"Moved {len(queryset)} article(s) back to draft.")
+        self._change_each(
+            request, queryset, "Moved {} article(s) back to draft.", "Not moved", status="draft"
+        )
 
     @admin.action(description="Mark as reviewed today", permissions=["change"])
     def mark_reviewed_today(self, request, queryset):
         today = timezone.localdate()
+        due = default_review_due(today)
+        done = f"Marked {{}} article(s) as reviewed today; next review due {due:%-d %B %Y}."
+        self._change_each(request, queryset, done, "Not marked", reviewed=today, review_due=due)
+
+    def _change_each(self, request, queryset, done: str, refusal: str, **values) -> None:
+        """Set ``values`` on each article and save it under the rules every door runs
+        (``full_clean``); an article they refuse is left as it was and named, with the reason."""
+        changed, refused = 0, []
         for article in queryset:
-            article.reviewed = today
-            article.review_due = default_review_due(today)
+            for name, value in values.items():
+                setattr(article, name, value)
+            try:
+                article.full_clean()
+            except ValidationError as error:
+                refused.append(f"{refusal}. {article.title}: {' '.join(error.messages)}")
+                continue
             article.save()
-        self.message_user(
-            request,
-            f"Marked {len(queryset)} article(s) as reviewed today; next review due "
-            f"{default_review_due(today):%-d %B %Y}.",
-        )
+            changed += 1
+        self.message_user(request, done.format(changed))
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
 
     def has_email_subscribers_permission(self, request) -> bool:
         """Writing to every subscriber is a permission of its own: not everyone who may edit
