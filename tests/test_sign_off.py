@@ -361,3 +361,14 @@ def test_load_content_says_which_sign_offs_no_longer_hold(make_article, give_sig
         "sign it off again in the admin."
     )
     assert Article.objects.get(slug="what-it-feels-like").is_signed_off
+
+
+def test_a_sign_off_sent_without_the_text_it_showed_signs_nothing(staff_client, make_article):
+    article = make_article("aftercare")
+
+    response = staff_client.post(f"/admin/articles/article/{article.pk}/sign-off/", CLINICIAN)
+
+    article.refresh_from_db()
+    assert response.status_code == 200
+    assert "The page was sent without the text it showed." in response.content.decode()
+    assert article.signed_off_on is None
