@@ -32,18 +32,18 @@ def parts(
     return found
 
 
-def of_article(article) -> Parts:
-    """The parts of ``article`` as it is now, with its blocks as they are stored."""
+def of_article(article, blocks: dict[str, str] | None = None) -> Parts:
+    """The parts of ``article`` as it is now, with its blocks as they are stored (or as
+    ``blocks`` gives them, by name)."""
     names = set(BLOCK.findall(article.body))
-    blocks = {}
-    if names:
+    if blocks is None and names:
         stored = apps.get_model("articles", "Block").objects.filter(name__in=names)
         blocks = dict(stored.values_list("name", "body"))
     return parts(
         title=article.title,
         summary=article.summary,
         body=article.body,
-        blocks=blocks,
+        blocks=blocks or {},
         picture=pictures.checksum(article.image),
         picture_alt=article.image_alt,
     )

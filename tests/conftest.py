@@ -100,26 +100,31 @@ def staff_client(client, staff_user):
     return client
 
 
+def article_form(article: Article, **changes) -> dict:
+    """The article's admin change form as a browser posts it, with ``changes``."""
+    return {
+        "title": article.title,
+        "slug": article.slug,
+        "summary": article.summary,
+        "body": article.body,
+        "status": article.status,
+        "published_at_0": "",
+        "published_at_1": "",
+        "reviewed": article.reviewed.isoformat(),
+        "reviewer": article.reviewer,
+        "review_due": article.review_due.isoformat(),
+        "order": "" if article.order is None else str(article.order),
+        "image_alt": article.image_alt,
+        **changes,
+    }
+
+
 @pytest.fixture
 def edit_in_admin():
     """Post an article's admin change form as staff would, with some fields changed."""
 
     def edit(client, article: Article, follow: bool = False, **changes):
-        data = {
-            "title": article.title,
-            "slug": article.slug,
-            "summary": article.summary,
-            "body": article.body,
-            "status": article.status,
-            "published_at_0": "",
-            "published_at_1": "",
-            "reviewed": article.reviewed.isoformat(),
-            "reviewer": article.reviewer,
-            "review_due": article.review_due.isoformat(),
-            "order": "" if article.order is None else str(article.order),
-            "image_alt": article.image_alt,
-            **changes,
-        }
+        data = article_form(article, **changes)
         return client.post(f"/admin/articles/article/{article.pk}/change/", data, follow=follow)
 
     return edit

@@ -34,6 +34,8 @@ from articles.models import Article, Block, ClinicDetails, Feedback, Reference, 
 from articles.permissions import EDITOR_GROUP, EDITOR_GROUP_PERMISSIONS
 from articles.uploads import ALT_PLACEHOLDER
 
+from .conftest import article_form
+
 pytestmark = pytest.mark.django_db
 
 # What a role meets at a door:
@@ -317,25 +319,6 @@ def fresh(obj):
 
 def has_save_button(site, response) -> bool:
     return 'name="_save"' in response.content.decode()
-
-
-def article_form(article: Article, **changes) -> dict:
-    """The article's change form as the browser posts it, with ``changes``."""
-    return {
-        "title": article.title,
-        "slug": article.slug,
-        "summary": article.summary,
-        "body": article.body,
-        "status": article.status,
-        "published_at_0": "",
-        "published_at_1": "",
-        "reviewed": article.reviewed.isoformat(),
-        "reviewer": article.reviewer,
-        "review_due": article.review_due.isoformat(),
-        "order": "",
-        "image_alt": "",
-        **changes,
-    }
 
 
 def picture() -> SimpleUploadedFile:

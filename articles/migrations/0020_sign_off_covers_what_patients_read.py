@@ -8,19 +8,12 @@ def record_what_patients_read(apps, schema_editor):
     """Each article's checksum of what patients read. A sign-off given before checksums were
     kept is taken to cover the page as it stands (it was removed on every edit made in the
     admin's form), so it keeps its claim until the next change."""
-    from articles import patienttext, pictures
+    from articles import patienttext
 
     Article = apps.get_model("articles", "Article")
     blocks = dict(apps.get_model("articles", "Block").objects.values_list("name", "body"))
     for article in Article.objects.all():
-        text = patienttext.parts(
-            title=article.title,
-            summary=article.summary,
-            body=article.body,
-            blocks=blocks,
-            picture=pictures.checksum(article.image),
-            picture_alt=article.image_alt,
-        )
+        text = patienttext.of_article(article, blocks)
         article.content_checksum = patienttext.checksum(text)
         if article.signed_off_on:
             article.signed_off_checksum = article.content_checksum
