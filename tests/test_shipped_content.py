@@ -28,6 +28,11 @@ BANNED = {
     "low to moderate (without 'very')": re.compile(r"(?<!very )\blow[- ]+to[- ]+moderate", re.I),
     "limited evidence": re.compile(r"limited evidence", re.I),
     "Next in the guide": re.compile(r"next in the guide", re.I),
+    # Chest pain or breathlessness is a 999 or A&E matter, never a lower level of care.
+    "urgent care": re.compile(r"urgent care", re.I),
+    "a softened serious-risk figure": re.compile(
+        r"not all of them serious|(does not|doesn't) always mean serious", re.I
+    ),
 }
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
