@@ -85,7 +85,9 @@ def test_long_sentence_warning_comes_and_goes_as_staff_type(site, page):
             "words.",
         ]
     )
-    expect(checks.locator("dd")).to_have_text(["13.4", "35", "About 1 minute"])
+    expect(checks.locator("dd")).to_have_text(
+        ["13.4", "– (needs 3 sentences)", "35", "About 1 minute"]
+    )
 
     editor.press("Control+a")
     editor.press_sequentially("Dry needling uses very thin needles.")
