@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from articles.importers import load_content
 from articles.models import Article
-from articles.writing import PLAIN_LANGUAGE_CHECKS, check_writing
+from articles.writing import MAX_SMOG, PLAIN_LANGUAGE_CHECKS, check_writing
 
 pytestmark = pytest.mark.django_db
 MAX_AVERAGE_SENTENCE = 18
@@ -124,3 +124,24 @@ def test_every_shipped_article_passes_the_editors_writing_checks(shipped):
             report.short_sentence_share,
         )
 
+
+def test_every_shipped_article_is_numerate_and_plain(shipped):
+    """Each page as patients read it, its blocks in place: a SMOG grade of 9 or below, a reading
+    grade of 8 or below, no percentages or decimals, no "rare" or "common" without the number,
+    and none of the words of content/plain-words.yaml."""
+    problems = {}
+    for article in shipped:
+        report = check_writing(article.body, article.rendered())
+        assert (report.grade, report.smog) == (article.readability_grade, article.smog_grade)
+        found = [f"reading grade {report.grade}, SMOG {report.smog}"]
+        found += [w for name in PLAIN_LANGUAGE_CHECKS for w in report.by_check.get(name, [])]
+        if report.grade is not None and report.grade > MAX_READING_GRADE:
+            found.append(f"The reading grade is over {MAX_READING_GRADE}.")
+        if report.smog is None:
+            found.append("There is no SMOG grade: the text has fewer than three sentences.")
+        if len(found) > 1 or report.smog > MAX_SMOG:
+            problems[article.slug] = found
+
+    assert not problems, "\n".join(
+        f"{slug}:\n  " + "\n  ".join(found) for slug, found in problems.items()
+    )
