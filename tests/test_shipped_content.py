@@ -8,9 +8,11 @@ import pytest
 import yaml
 from django.utils.html import escape
 
+from articles import markdown
 from articles.importers import load_content
-from articles.models import Article
+from articles.models import Article, Block
 from articles.writing import MAX_SMOG, PLAIN_LANGUAGE_CHECKS, check_writing
+from tests.copied_text import copied_runs, known_hashes
 
 pytestmark = pytest.mark.django_db
 MAX_AVERAGE_SENTENCE = 18
@@ -145,3 +147,22 @@ def test_every_shipped_article_is_numerate_and_plain(shipped):
     assert not problems, "\n".join(
         f"{slug}:\n  " + "\n  ".join(found) for slug, found in problems.items()
     )
+
+
+def test_no_shipped_article_or_block_copies_the_old_marketing_pages(shipped):
+    """No run of eight words patients read (title, summary, text with its blocks, picture
+    description; each block on its own too) is one of the clinic's old marketing pages'; see
+    tests/copied_text.py."""
+    hashes = known_hashes()
+    texts = {
+        f"article {article.slug}": " \n ".join(
+            [article.title, article.summary, article.rendered().text, article.image_alt]
+        )
+        for article in Article.objects.all()
+    }
+    texts |= {f"block {b.name}": markdown.render(b.body).text for b in Block.objects.all()}
+    assert len(texts) >= len(shipped) + 6
+
+    copied = {name: copied_runs(text, hashes) for name, text in texts.items()}
+
+    assert {name: found for name, found in copied.items() if found} == {}
