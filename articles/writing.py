@@ -36,6 +36,11 @@ MAX_SENTENCE_WORDS = 30
 SHORT_SENTENCE_WORDS = 6
 SHORT_RUN = 3
 QUOTED_WORDS = 6
+QUOTED_CHARACTERS = 30
+# How far before and after a decimal number the checks look to see what it is.
+NEAR = 40
+# The largest "in D" a percentage is written as.
+MAX_OUT_OF = 10**6
 VAGUE_LINK_TEXTS = {"click here", "here", "read more", "this link", "link"}
 
 NOT_PROSE = re.compile(r"h[1-6]|td|th$")
@@ -312,7 +317,9 @@ def _number_warnings(blocks: list[PatientBlock]) -> list[str]:
 def _is_an_amount(text: str, match: re.Match) -> bool:
     """Whether a decimal number is an amount patients must take in, rather than money, a
     time, a month, or the number of a section or version."""
-    before, after, number = text[: match.start()], text[match.end() :], match.group()
+    # What comes just before and after is enough, and keeps a long text quick to check.
+    before = text[max(0, match.start() - NEAR) : match.start()]
+    after, number = text[match.end() : match.end() + NEAR], match.group()
     if before.rstrip().endswith(CURRENCY) or NUMBERING_WORD.search(before):
         return False
     if MONTH_YEAR.match(number):
@@ -332,13 +339,15 @@ def _percentage_warning(match: re.Match) -> str:
         advice = "Write “all” instead."
     else:
         advice = f"Write it as “N in D” instead: “{_in_every(numbers)}”."
-    return f"“{written}” is a percentage, which many patients find hard to picture. {advice}"
+    return (
+        f"“{_quoted(written)}” is a percentage, which many patients find hard to picture. {advice}"
+    )
 
 
 def _decimal_warning(written: str) -> str:
     value = _value(written)
     if value >= 1:
-        rounded = f"{_whole(value):,}"
+        rounded = _quoted(f"{_whole(value):,}")
         advice = (
             f"Round it to a whole number (“about {rounded}”), or if it is a share of people, "
             "write it as “N in D” (for example “about 1 in 4”)."
@@ -348,7 +357,13 @@ def _decimal_warning(written: str) -> str:
             "If it is a share of people, write it as “N in D” "
             f"(“{_in_every([value * 100])}”); if it is a size, use words or a smaller unit."
         )
-    return f"“{written}” has a decimal point, which many patients find hard to use. {advice}"
+    return (
+        f"“{_quoted(written)}” has a decimal point, which many patients find hard to use. {advice}"
+    )
+
+
+def _quoted(written: str) -> str:
+    return written if len(written) <= QUOTED_CHARACTERS else written[:QUOTED_CHARACTERS] + "…"
 
 
 def _value(written: str) -> Decimal | None:
@@ -356,34 +371,32 @@ def _value(written: str) -> Decimal | None:
 
 
 def _in_every(percentages: list[Decimal]) -> str:
-    """ "about 19 in 100" for 19%, "about 4 in 10,000" for 0.04%, "about 3 to 6 in 100" for
-    3–6%: the first of "in 100", "in 1,000"... that keeps each number within a tenth of itself."""
+    """The percentages as "about 19 in 100" (19%), "about 4 in 10,000" (0.04%) or "about 3 to 6
+    in 100" (3–6%): the first of "in 100", "in 1,000"... that keeps each number within a tenth
+    of itself."""
     out_of = 100
-    while True:
+    while out_of <= MAX_OUT_OF:
         counts = [p * out_of / 100 for p in percentages]
         whole = [_whole(count) for count in counts]
         pairs = zip(whole, counts, strict=True)
-        if all(w >= 1 and abs(w - c) <= c / 10 for w, c in pairs if c) or out_of >= 10**9:
-            break
+        if all(w >= 1 and abs(w - c) <= c / 10 for w, c in pairs if c):
+            shown = " to ".join(f"{w:,}" for w in dict.fromkeys(whole))
+            return f"about {shown} in {out_of:,}"
         out_of *= 10
-    shown = " to ".join(f"{w:,}" for w in dict.fromkeys(whole))
-    return f"about {shown} in {out_of:,}"
+    return f"fewer than 1 in {MAX_OUT_OF:,}"
 
 
 def _whole(number: Decimal) -> Decimal:
-    return number.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return number.to_integral_value(rounding=ROUND_HALF_UP)
 
 
 def _how_often_warnings(blocks: list[PatientBlock]) -> list[str]:
-    """ "Rare" and "common" mean very different things to different readers: a sentence that
-    uses them gives the number. A table row reads as one sentence; a heading is let off."""
+    """Words such as "rare" and "common" mean very different things to different readers, so
+    a sentence that uses them gives the number. A table row reads as one sentence; a heading is
+    let off."""
     warnings = []
     for sentence in _patient_sentences(blocks):
-        words = [
-            match.group()
-            for match in HOW_OFTEN.finditer(sentence)
-            if not _within(match, NOT_HOW_OFTEN.finditer(sentence))
-        ]
+        words = HOW_OFTEN.findall(NOT_HOW_OFTEN.sub(" ", sentence))
         if not words or A_NUMBER.search(sentence):
             continue
         named = " and ".join(f"“{word}”" for word in dict.fromkeys(w.lower() for w in words))
@@ -394,10 +407,6 @@ def _how_often_warnings(blocks: list[PatientBlock]) -> list[str]:
             "the same sentence, for example “about 1 in 1,000”."
         )
     return list(dict.fromkeys(warnings))
-
-
-def _within(match: re.Match, others) -> bool:
-    return any(o.start() <= match.start() < o.end() for o in others)
 
 
 def _patient_sentences(blocks: list[PatientBlock]) -> list[str]:

@@ -531,3 +531,16 @@ def test_a_smog_grade_over_9_is_pointed_out():
         "syllables or more) and shorter sentences."
     ]
     assert report.warnings[-1] == report.by_check["SMOG"][0]
+
+
+def test_numbers_too_long_or_too_small_to_write_out_are_quoted_short():
+    long_decimal = "9" * 40 + ".5"
+    tiny_share = "0." + "0" * 40 + "1%"
+
+    assert check_writing(f"It was {long_decimal} and {tiny_share} of them.\n").warnings == [
+        "“0.0000000000000000000000000000…” is a percentage, which many patients find hard to "
+        "picture. Write it as “N in D” instead: “fewer than 1 in 1,000,000”.",
+        "“999999999999999999999999999999…” has a decimal point, which many patients find hard "
+        "to use. Round it to a whole number (“about 10,000,000,000,000,000,000,000…”), or if it "
+        "is a share of people, write it as “N in D” (for example “about 1 in 4”).",
+    ]
