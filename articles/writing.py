@@ -100,7 +100,7 @@ A_NUMBER = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
     r"fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|half|quarter)\b"
     r"|\bone\s+(?:in|out\s+of|of)\b|\[\[risk:"
-    r"|(?<![\d,.])(?!(?:19|20)\d\d(?![\d,.]))\d",
+    r"|(?<![\d,.])(?!(?:19|20)\d\d(?!\d|[,.]\d))\d",
     re.I,
 )
 
@@ -374,6 +374,8 @@ def _in_every(percentages: list[Decimal]) -> str:
     """The percentages as "about 19 in 100" (19%), "about 4 in 10,000" (0.04%) or "about 3 to 6
     in 100" (3–6%): the first of "in 100", "in 1,000"... that keeps each number within a tenth
     of itself."""
+    if not any(percentages):
+        return "none"
     out_of = 100
     while out_of <= MAX_OUT_OF:
         counts = [p * out_of / 100 for p in percentages]

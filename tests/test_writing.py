@@ -331,6 +331,10 @@ def how_often_warning(words: str, start: str, does: str = "does") -> str:
             [how_often_warning("“rare”", "In 2014 one study found that")],
         ),
         (
+            "Harm was rare in the study from 2014.\n",
+            [how_often_warning("“rare”", "Harm was rare in the study")],
+        ),
+        (
             "| Effect | How often |\n| --- | --- |\n| Bruising | Common |\n| Fainting | about 1 in 100 |\n",
             [how_often_warning("“common”", "Bruising | Common")],
         ),
@@ -349,6 +353,7 @@ def test_rare_and_common_need_a_number_in_the_same_sentence(body, warnings):
         "Serious harm is rare: about 1 in 1,000 treatments.\n",
         "Bruising is common, in about 8 in every 100 treatments.\n",
         "Harm is rare, at about one in a thousand treatments.\n",
+        "Harm is rare: none in 2,014 treatments.\n",
         "Soreness is common and goes within three days.\n",
         "A collapsed lung is rare ([[risk:pneumothorax]]).\n",
         "| Effect | How often |\n| --- | --- |\n| Bruising | Common: 8 in 100 |\n",
@@ -361,6 +366,7 @@ def test_rare_and_common_need_a_number_in_the_same_sentence(body, warnings):
         "N in D",
         "N in every D",
         "a number in words",
+        "a number that is not a year",
         "a time in words",
         "a risk figure",
         "a table row with its number",
