@@ -442,13 +442,27 @@ class PlainWords:
     problem: str = ""
 
     @functools.cached_property
+    def _words(self) -> list[str]:
+        # Longest first, so "adverse events" is found rather than "adverse event".
+        return sorted(self.alternatives, key=len, reverse=True)
+
+    @functools.cached_property
     def pattern(self) -> re.Pattern | None:
+        """Any listed word, as a whole word, whatever its capitals; the group that matched
+        (``w0``, ``w1``...) names the word (see ``alternative``)."""
         if not self.alternatives:
             return None
-        # Longest first, so "adverse events" is found rather than "adverse event".
-        words = sorted(self.alternatives, key=len, reverse=True)
-        phrases = [r"\s+".join(map(re.escape, word.split())) for word in words]
+        spaced = r"\s+"
+        phrases = [
+            f"(?P<w{n}>{spaced.join(map(re.escape, word.split()))})"
+            for n, word in enumerate(self._words)
+        ]
         return re.compile(rf"(?<![\w-])(?:{'|'.join(phrases)})(?![\w-])", re.I)
+
+    def alternative(self, match: re.Match) -> tuple[str, str]:
+        """The listed word a match of ``pattern`` found, and its alternative."""
+        word = self._words[int(match.lastgroup[1:])]
+        return word, self.alternatives[word]
 
 
 def plain_words(path: Path | str | None = None) -> PlainWords:
@@ -516,16 +530,15 @@ def _plain_word_warnings(blocks: list[PatientBlock]) -> list[str]:
         )
     if listed.pattern is None:
         return warnings
-    found: dict[str, list[str]] = {}
+    found: dict[tuple[str, str], list[str]] = {}
     for block in blocks:
         for match in listed.pattern.finditer(block.words):
-            written = " ".join(match.group().split())
-            found.setdefault(written.lower(), []).append(written)
-    for key, written in found.items():
+            found.setdefault(listed.alternative(match), []).append(match.group())
+    for (_, alternative), written in found.items():
         times = f" ({len(written)} times)" if len(written) > 1 else ""
         warnings.append(
-            f"Write “{listed.alternatives[key]}” instead of “{written[0]}”{times}: everyday "
-            "words are easier for patients."
+            f"Write “{alternative}” instead of “{written[0]}”{times}: everyday words are easier "
+            "for patients."
         )
     return warnings
 

@@ -550,3 +550,17 @@ def test_numbers_too_long_or_too_small_to_write_out_are_quoted_short():
         "to use. Round it to a whole number (“about 10,000,000,000,000,000,000,000…”), or if it "
         "is a share of people, write it as “N in D” (for example “about 1 in 4”).",
     ]
+
+
+def test_a_long_list_with_any_characters_in_its_words_is_used_as_written(word_list):
+    many = "".join(f"word{n}: plain{n}\n" for n in range(300))
+    word_list.write_text(f'{many}"e.g.": for example\nstraße: road\n', encoding="utf-8")
+
+    assert check_writing(
+        "Say e.g. word299 or WORD7 on the STRAßE, not eg or word3000.\n"
+    ).warnings == [
+        plain_word_warning("for example", "e.g."),
+        plain_word_warning("plain299", "word299"),
+        plain_word_warning("plain7", "WORD7"),
+        plain_word_warning("road", "STRAßE"),
+    ]
