@@ -47,6 +47,7 @@ def checks(request: HttpRequest) -> JsonResponse:
         {
             "html": rendered.html,
             "grade": report.grade,
+            "smog": report.smog,
             "words": report.words,
             "minutes": report.minutes,
             "warnings": report.warnings,

@@ -254,6 +254,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 CONTENT_DIR = BASE_DIR / "content"
+# Hard words and their plainer alternatives, for the editor's writing checks (articles/writing.py).
+PLAIN_WORDS_FILE = CONTENT_DIR / "plain-words.yaml"
 
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.markdownify"
 MARKDOWNX_MEDIA_PATH = "uploads/"

@@ -1,6 +1,7 @@
 """Clinic staff write, check and publish articles in the admin."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -238,3 +239,36 @@ def test_saving_shows_the_editors_writing_checks(staff_client):
         "that name the page instead."
     )
     assert saved.endswith("was added successfully.")
+
+
+def test_saving_stores_both_grades_and_the_article_page_shows_them_read_only(staff_client):
+    body = (
+        "## After needling\r\n\r\nYou may feel sore for a day or two after needling. Drink "
+        "some water and go for a short walk. Call the clinic if the pain gets worse.\r\n"
+    )
+    staff_client.post("/admin/articles/article/add/", article_form(body=body))
+
+    article = Article.objects.get()
+    assert (article.readability_grade, article.smog_grade) == (1.3, 3.1)
+    page = staff_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    shown = re.findall(
+        r'<div class="form-row field-(\w+)">.*?<label>([^<]*)</label>\s*<div class="readonly">'
+        r"([^<]*)</div>",
+        page[page.index("How it reads</h2>") :],
+        re.S,
+    )
+    assert shown[:2] == [
+        ("readability_grade", "Reading grade:", "1.3"),
+        ("smog_grade", "SMOG grade:", "3.1"),
+    ]
+
+
+def test_rendering_an_article_again_works_its_smog_grade_out_again(make_article):
+    article = make_article(
+        body="You may feel sore for a day or two. Drink some water. Call the clinic if it hurts.\n"
+    )
+    Article.objects.filter(pk=article.pk).update(smog_grade=None)
+
+    Article.objects.get(pk=article.pk).rerender()
+
+    assert Article.objects.get(pk=article.pk).smog_grade == article.smog_grade == 3.1

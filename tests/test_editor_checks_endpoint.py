@@ -4,6 +4,9 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
+from articles.models import Article
+from articles.writing import check_writing
+
 pytestmark = pytest.mark.django_db
 
 CHECKS = "/editor/checks/"
@@ -58,6 +61,7 @@ def test_staff_who_may_add_or_change_articles_get_the_checks(client, codename):
         "html": '<h2 id="aftercare">Aftercare</h2>\n'
         '<p>Rest for a day. <a href="/articles/safety/">Click here</a>.</p>',
         "grade": 2.5,
+        "smog": None,
         "words": 7,
         "minutes": 1,
         "warnings": [
@@ -108,3 +112,54 @@ def test_frame_is_an_empty_article_page_with_the_site_stylesheet(editor_client):
     assert '<main id="main" class="wrap">\n<article class="article">' in html
     assert '<div class="prose"></div>' in html
     assert "<script" not in html
+
+
+def test_the_live_checks_and_the_saved_article_agree(staff_client):
+    """The same functions judge the text as staff type it and when it is saved, whatever line
+    ends the browser sends."""
+    body = (
+        "## Side effects\r\n\r\n"
+        "Soreness after needling is common. About 19% of people get a small bruise where a "
+        "needle went in.\r\n\r\n"
+        "| Effect | Ireland |\r\n| --- | --- |\r\n| Bleeding | 4.7% |\r\n\r\n"
+        "Your clinician will explain the risks prior to treatment. A collapsed lung is very "
+        "rare, but it needs urgent care.\r\n"
+    )
+
+    live = staff_client.post(CHECKS, {"content": body}).json()
+    saved = staff_client.post(
+        "/admin/articles/article/add/",
+        {
+            "title": "Side effects",
+            "slug": "side-effects",
+            "summary": "What may happen after needling.",
+            "body": body,
+            "status": "draft",
+            "published_at_0": "",
+            "published_at_1": "",
+            "reviewed": "2026-01-15",
+        },
+        follow=True,
+    )
+
+    article = Article.objects.get(slug="side-effects")
+    assert "\r" not in article.body
+    assert (live["grade"], live["smog"], live["words"], live["minutes"]) == (
+        article.readability_grade,
+        article.smog_grade,
+        article.word_count,
+        article.reading_minutes,
+    )
+    assert live["smog"] is not None
+    assert live["html"] == article.body_html
+    shown = [str(m) for m in saved.context["messages"]][:-1]
+    assert shown == [f"Before patients read it: {warning}" for warning in live["warnings"]]
+    assert live["warnings"] == check_writing(article.body, article.rendered()).warnings
+    assert [w[:12] for w in live["warnings"]] == [
+        "“19%” is a p",
+        "“4.7%” is a ",
+        "“common” doe",
+        "“very rare” ",
+        "Write “docto",
+        "Write “befor",
+    ]

@@ -53,6 +53,7 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
         "feedback_summary",
         "sign_off_status",
         "readability_grade",
+        "smog_grade",
         "reading_time",
         "word_count",
         "source_path",
@@ -78,7 +79,10 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
         ("Guide and topics", {"fields": ["order", "tags"]}),
         ("What readers said", {"fields": ["feedback_summary"]}),
         ("Picture", {"fields": ["image", "image_alt"]}),
-        ("How it reads", {"fields": ["readability_grade", "reading_time", "word_count"]}),
+        (
+            "How it reads",
+            {"fields": ["readability_grade", "smog_grade", "reading_time", "word_count"]},
+        ),
         (
             "Where it came from",
             {

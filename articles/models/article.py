@@ -27,7 +27,7 @@ from ..markdown import (
     unknown_includes,
 )
 from ..pictures import ALT_PLACEHOLDER, PictureField
-from ..writing import reading_grade, reading_minutes, word_count
+from ..writing import reading_grade, reading_minutes, smog_grade, word_count
 from .origin import LoadedFromFile
 from .states import REVIEW_SOON_DAYS, ArticleQuerySet, Status, Visibility
 
@@ -224,6 +224,13 @@ class Article(LoadedFromFile):
         null=True,
         help_text="Flesch-Kincaid grade of the body: 8 or below reads easily for most adults.",
     )
+    smog_grade = models.FloatField(
+        "SMOG grade",
+        editable=False,
+        null=True,
+        help_text="SMOG grade of the same text, from its long words: aim for 9 or below. Empty "
+        "for a text of fewer than three sentences.",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -265,6 +272,7 @@ class Article(LoadedFromFile):
         self.toc = rendered.toc
         self.word_count = word_count(rendered.text)
         self.readability_grade = reading_grade(rendered.text)
+        self.smog_grade = smog_grade(rendered.text)
         now = patienttext.of_article(self)
         self.content_checksum = patienttext.checksum(now)
         if self.is_signed_off:
@@ -427,6 +435,7 @@ class Article(LoadedFromFile):
             "search_text",
             "word_count",
             "readability_grade",
+            "smog_grade",
             "rendered_with",
             "review_due",
             "content_checksum",

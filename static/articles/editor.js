@@ -138,6 +138,12 @@
       html = report.html;
       paint();
       setText(numbers.grade, report.grade === null ? "–" : report.grade.toFixed(1));
+      // SMOG is worked out from three sentences on; until then the panel says so.
+      let smog = report.words ? "– (needs 3 sentences)" : "–";
+      if (report.smog !== null) {
+        smog = report.smog.toFixed(1);
+      }
+      setText(numbers.smog, smog);
       setText(numbers.words, String(report.words));
       const minutes = report.minutes === 1 ? "1 minute" : report.minutes + " minutes";
       setText(numbers.minutes, report.words ? "About " + minutes : "–");

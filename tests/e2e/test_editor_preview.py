@@ -85,7 +85,9 @@ def test_long_sentence_warning_comes_and_goes_as_staff_type(site, page):
             "words.",
         ]
     )
-    expect(checks.locator("dd")).to_have_text(["13.4", "35", "About 1 minute"])
+    expect(checks.locator("dd")).to_have_text(
+        ["13.4", "– (needs 3 sentences)", "35", "About 1 minute"]
+    )
 
     editor.press("Control+a")
     editor.press_sequentially("Dry needling uses very thin needles.")
@@ -93,6 +95,33 @@ def test_long_sentence_warning_comes_and_goes_as_staff_type(site, page):
     expect(checks.get_by_role("listitem")).to_have_count(0)
     expect(checks).to_contain_text("No problems found.")
     assert preview(page).inner_html() == "<p>Dry needling uses very thin needles.</p>"
+
+
+def test_percentage_warning_and_smog_grade_show_as_staff_type(site, page):
+    open_editor(site, page)
+    checks = page.get_by_role("region", name="Reading checks")
+    editor = page.locator("textarea[name=body]")
+    smog = checks.get_by_role("definition").nth(1)
+
+    editor.press_sequentially("About 19% of people")
+
+    expect(checks.get_by_role("listitem")).to_have_text(
+        [
+            "“19%” is a percentage, which many patients find hard to picture. Write it as "
+            "“N in D” instead: “about 19 in 100”."
+        ]
+    )
+    expect(smog).to_have_text("– (needs 3 sentences)")
+    expect(checks.get_by_role("term").nth(1)).to_have_text("SMOG (aim for 9 or below)")
+
+    editor.press_sequentially(
+        " feel a little sore after needling. The soreness usually goes within a day or two. "
+        "Most people go back to work on the same day."
+    )
+
+    expect(smog).to_have_text("6.4")
+    expect(checks.get_by_role("definition").first).to_have_text("3.5")
+    expect(checks.get_by_role("listitem")).to_have_count(1)
 
 
 def test_picture_button_uploads_and_inserts_the_picture(site, page, tmp_path):
