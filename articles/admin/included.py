@@ -22,7 +22,7 @@ class KeptWhileUsed:
     def get_deleted_objects(self, objs, request):
         deleted, counts, missing, protected = super().get_deleted_objects(objs, request)
         for obj in objs:
-            users = obj.used_by()
+            users = obj.named_by()
             if users:
                 protected = [*protected, f"{obj}: {obj.in_use_message(users)}"]
         return deleted, counts, missing, protected

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import reversion
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from markdownx.models import MarkdownxField
 
 from ..markdown import Rendered, RenderError, render, unknown_includes
@@ -57,11 +57,10 @@ class UsedByArticles(LoadedFromFile):
         stored = type(self).objects.filter(pk=self.pk).first() if self.pk else None
         if stored is None:
             return
-        old = getattr(stored, self.key_field)
-        if old != getattr(self, self.key_field):
-            users = self.used_by(stored.marker)
+        if getattr(stored, self.key_field) != getattr(self, self.key_field):
+            users = stored.named_by()
             if users:
-                raise ValidationError({self.key_field: self.in_use_message(users, old)})
+                raise ValidationError({self.key_field: stored.in_use_message(users)})
         if stored.shown == self.shown:
             return
         problems = []
@@ -77,20 +76,25 @@ class UsedByArticles(LoadedFromFile):
             raise ValidationError({self.used_field: problems})
 
     def delete(self, *args, **kwargs):
-        users = self.used_by()
+        users = self.named_by()
         if users:
             raise ProtectedError(self.in_use_message(users), set(users))
         return super().delete(*args, **kwargs)
 
-    def used_by(self, marker: str | None = None) -> list[Article]:
-        return list(Article.objects.filter(body__contains=marker or self.marker))
+    def named_by(self) -> list[Article]:
+        """The articles whose text names it, itself or in a block the article includes: it
+        keeps its name, and is not deleted, while they do."""
+        return naming(self.markers)
 
-    def in_use_message(self, users: list[Article], name: str | None = None) -> str:
-        marker = type(self)(**{self.key_field: name}).marker if name else self.marker
+    def used_by(self) -> list[Article]:
+        """The articles whose page shows it: rendered again whenever it changes."""
+        return self.named_by()
+
+    def in_use_message(self, users: list[Article]) -> str:
         titles = ", ".join(f"“{article.title}”" for article in users)
         return (
-            f"{titles} {'uses' if len(users) == 1 else 'use'} it as {marker}. Take it out of "
-            "those articles first, so that no page loses it without anyone noticing."
+            f"{titles} {'uses' if len(users) == 1 else 'use'} it as {self.marker}. Take it out "
+            "of those articles first, so that no page loses it without anyone noticing."
         )
 
     @property
@@ -99,9 +103,27 @@ class UsedByArticles(LoadedFromFile):
         raise NotImplementedError
 
     @property
+    def markers(self) -> tuple[str, ...]:
+        """Every way an article's text names this."""
+        return (self.marker,)
+
+    @property
     def shown(self) -> tuple[str, str]:
         """What an article that names it shows: the name, and what is filled in for it."""
         raise NotImplementedError
+
+
+def naming(markers) -> list[Article]:
+    """The articles whose text holds one of ``markers``, itself or in a block it includes."""
+    names = Q()
+    for marker in markers:
+        names |= Q(body__contains=marker)
+    if not names:
+        return []
+    if not any(marker.startswith("[[block:") for marker in markers):
+        for block in Block.objects.filter(names).values_list("name", flat=True):
+            names |= Q(body__contains=f"[[block:{block}]]")
+    return list(Article.objects.filter(names))
 
 
 @reversion.register()
