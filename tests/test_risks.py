@@ -3,6 +3,7 @@ words with [[risk:key]] and drawn with [[risk-picture:key]] on every page that n
 kept while pages use them, and covered by the clinical sign-off."""
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -162,6 +163,28 @@ def test_a_picture_is_drawn_with_its_figure_in_words_as_label_and_caption(mild):
     assert "style=" not in html
     assert "<p>After.</p>" in html
     assert "risk-picture" not in render("Intro.\n\n[[risk-picture:ireland-mild]]\n").text
+
+
+def test_the_three_main_safety_figures_are_drawn_from_the_shipped_list(
+    shipped_content, content_dir, write_article
+):
+    for name in ("references.yaml", "risks.yaml"):
+        shutil.copy(shipped_content / name, content_dir / name)
+    pictures = ["ireland-mild", "usa-major", "ireland-serious"]
+    write_article("safety", body="".join(f"[[risk-picture:{key}]]\n\n" for key in pictures))
+
+    load_content(content_dir)
+
+    drawn = figures(Article.objects.get().body_html)
+    assert [figure[0].get("aria-label") for figure in drawn] == [
+        "About 1,900 in 10,000 treatments had a mild side effect such as a bruise; about 8,100 "
+        "in 10,000 did not.",
+        "About 10 in 10,000 treatments had a major side effect; about 9,990 in 10,000 did not.",
+        "None of the 7,629 treatments had a serious side effect; the chance is at most 4 in "
+        "10,000.",
+    ]
+    ids = [pattern.get("id") for figure in drawn for pattern in figure.iter(f"{SVG}pattern")]
+    assert len(ids) == len(set(ids)) == 9
 
 
 def test_the_page_shows_the_words_and_the_drawing(mild, make_article, client):
