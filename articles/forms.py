@@ -158,11 +158,20 @@ class RiskForm(StaffForm):
 
 
 class ClinicDetailsForm(StaffForm):
-    """The clinic's details: its name and phone number go into page titles and emails."""
+    """The clinic's details: its name and phone number go into page titles and emails; its
+    answers to what patients ask go into articles that show them."""
 
     class Meta:
         model = ClinicDetails
-        fields = ["name", "phone", "email", "address", "opening_hours", "booking_url"]
+        fields = [
+            "name",
+            "phone",
+            "email",
+            "address",
+            "opening_hours",
+            "booking_url",
+            *ClinicDetails.ANSWERS,
+        ]
         formfield_callback = https_by_default
 
 

@@ -4,6 +4,8 @@
 - risk figures, in words anywhere in a sentence (``[[risk:ireland-mild]]``) or as a picture on a
   line of its own (``[[risk-picture:ireland-mild]]``), each citing its source (see risks.py for
   the words and pictures, and the one denominator of a page);
+- the clinic's own answers (``[[clinic:cost]]``), or "Ask your physiotherapist." where staff
+  have given none;
 - sources from the reference list, cited by key (``[^gattie2017]``), whose entries are added
   under References.
 
@@ -21,8 +23,12 @@ BLOCK = re.compile(r"^\[\[block:([a-z0-9-]+)\]\][ \t]*$", re.M)
 RISK = re.compile(r"\[\[risk:([a-z0-9-]+)\]\]([.!?])?")
 RISK_PICTURE = re.compile(r"^\[\[risk-picture:([a-z0-9-]+)\]\][ \t]*$", re.M)
 ANY_RISK_PICTURE = re.compile(r"\[\[risk-picture:([a-z0-9-]+)\]\]")
+CLINIC = re.compile(r"\[\[clinic:([a-z_]+)\]\]")
+LINK_TEXT_SPECIAL = re.compile(r"[\\\[\]]")
 CITATION = re.compile(r"\[\^([A-Za-z0-9_-]+)\](?!:)")
 DEFINITION = re.compile(r"^\[\^([A-Za-z0-9_-]+)\]:", re.M)
+# What a page says where it shows one of the clinic's answers that staff have not given yet.
+CLINIC_NOT_GIVEN = "Ask your physiotherapist."
 # Where a risk's picture goes, for the renderer to draw after sanitising: its figure, encoded,
 # then its caption on the next line. The marker holds a secret of this process, so no text
 # typed by anyone can put a drawing on a page that is not one of a risk's.
@@ -39,11 +45,11 @@ class TooLongError(ValueError):
 
 
 def expand(text: str, *, max_length: int | None = None, edited=None) -> str:
-    """The text with every block and risk figure put in place and a definition
+    """The text with every block, risk figure and clinic answer put in place and a definition
     added for every cited source that the reference list holds (unknown names are left as they
     are). Raises TooLongError, before filling anything in, if the blocks would make it longer
-    than ``max_length``. ``edited``, a block, source or risk not yet saved, is filled in as it
-    reads, in place of its stored row."""
+    than ``max_length``. ``edited``, a block, source, risk or the clinic's details not yet saved,
+    is filled in as it reads, in place of its stored row."""
     uses = BLOCK.findall(text)
     if uses:
         blocks = _stored("Block", edited).filter(name__in=set(uses))
@@ -56,6 +62,7 @@ def expand(text: str, *, max_length: int | None = None, edited=None) -> str:
                 raise TooLongError
         text = with_blocks(text, bodies)
     text = _with_risks(text, edited)
+    text = _with_clinic(text, edited)
     keys = set(CITATION.findall(text)) - set(DEFINITION.findall(text))
     if keys:
         entries = list(_stored("Reference", edited).filter(key__in=keys))
@@ -139,6 +146,47 @@ def _starts_sentence(text: str, position: int) -> bool:
     return bool(SENTENCE_END.search(text, max(line_start, position - 8), position))
 
 
+def clinic_fields(text: str) -> list[str]:
+    """The clinic's answers a text (with its blocks in place) shows, in the order it first
+    shows them."""
+    return list(dict.fromkeys(CLINIC.findall(text)))
+
+
+def clinic_texts(text: str, edited=None) -> dict[str, str]:
+    """What patients read for each of the clinic's answers the text (with its blocks in place)
+    shows, by field."""
+    details = _clinic_details(text, edited)
+    return {name: details.in_text(name) for name in clinic_fields(text) if details.shows(name)}
+
+
+def _with_clinic(text: str, edited) -> str:
+    details = _clinic_details(text, edited)
+    if details is None:
+        return text
+
+    def answer(match: re.Match) -> str:
+        name = match.group(1)
+        if not details.shows(name):
+            return match.group(0)
+        said = details.in_text(name)
+        if name == "phone" and details.phone_href:
+            # A number a phone can call from the page.
+            shown = LINK_TEXT_SPECIAL.sub(r"\\\g<0>", said)
+            return f"[{shown}]({details.phone_href})"
+        return said
+
+    return CLINIC.sub(answer, text)
+
+
+def _clinic_details(text: str, edited):
+    if not CLINIC.search(text):
+        return None
+    model = _model("ClinicDetails")
+    if isinstance(edited, model):
+        return edited
+    return model.objects.filter(pk=1).first() or model()
+
+
 def problems(text: str, *, in_block: bool = False) -> list[str]:
     """What in the text names something that does not exist, one sentence each."""
     found = []
@@ -161,6 +209,12 @@ def problems(text: str, *, in_block: bool = False) -> list[str]:
     found.extend(
         f"Put [[risk-picture:{key}]] on a line of its own, with nothing else on the line."
         for key in sorted(set(ANY_RISK_PICTURE.findall(text)) - on_own_line)
+    )
+    shown = _model("ClinicDetails").IN_TEXT
+    found.extend(
+        f"There is no clinic detail called '{name}'. Use one of: {', '.join(shown)}."
+        for name in clinic_fields(text)
+        if name not in shown
     )
     cited, defined = set(CITATION.findall(text)), set(DEFINITION.findall(text))
     listed = _known("Reference", "key", cited | defined)

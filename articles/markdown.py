@@ -284,8 +284,8 @@ def figure_names() -> list[str]:
 
 
 def unknown_includes(text: str, *, in_block: bool = False) -> list[str]:
-    """What a body names that does not exist (a figure, a block, a risk, a source), one
-    sentence each; empty when everything it names is there."""
+    """What a body names that does not exist (a figure, a block, a risk, a clinic detail, a
+    source), one sentence each; empty when everything it names is there."""
     text = unix_line_ends(text)
     known = figure_names()
     return [
