@@ -199,6 +199,29 @@ def test_the_page_shows_the_words_and_the_drawing(mild, make_article, client):
     assert "style=" not in page.split('<main id="main"')[1].split("</main>")[0]
 
 
+def test_an_article_written_in_a_browser_states_and_draws_its_risk(mild, staff_client, client):
+    response = staff_client.post(
+        "/admin/articles/article/add/",
+        {
+            "title": "Safety",
+            "slug": "safety",
+            "summary": "Risks.",
+            "body": "## Side effects\r\n\r\nIn Ireland, [[risk:ireland-mild]].\r\n"
+            "[[risk-picture:ireland-mild]]\r\nAfter the picture.\r\n",
+            "status": "published",
+            "published_at_0": "",
+            "published_at_1": "",
+            "reviewed": "2026-01-15",
+        },
+    )
+
+    assert response.status_code == 302
+    page = client.get("/articles/safety/").content.decode()
+    assert f"<p>In Ireland, {MILD_WORDS}.<sup" in page
+    assert f'role="img" aria-label="A{MILD_WORDS[1:]}."' in page
+    assert "<p>After the picture.</p>" in page
+
+
 def test_no_text_can_draw_a_picture_that_is_not_a_risks(mild):
     forged = "[[risk-picture-0123456789abcdef:7b7d]]\nA caption.\n"
 
