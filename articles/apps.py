@@ -8,10 +8,10 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import pagecache, permissions
-        from .models import Article, Block, ClinicDetails, Reference, Tag
+        from .models import Article, Block, ClinicDetails, Reference, Risk, Tag
 
         # Whatever public pages show: a change to any of it makes every cached page stale.
-        for model in (Article, Tag, Block, Reference, ClinicDetails):
+        for model in (Article, Tag, Block, Reference, Risk, ClinicDetails):
             post_save.connect(pagecache.content_changed, sender=model, dispatch_uid=f"page-{model}")
             post_delete.connect(
                 pagecache.content_changed, sender=model, dispatch_uid=f"page-del-{model}"

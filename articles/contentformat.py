@@ -1,13 +1,15 @@
-"""The content file format (see the README), both ways, for the three kinds of row a content
+"""The content file format (see the README), both ways, for the four kinds of row a content
 folder describes:
 
 - ``<slug>.md`` (anywhere but in ``blocks/``): an article. YAML front matter whose keys are the
   fields of the article form, then the markdown body.
 - ``blocks/<name>.md``: a block. Front matter with its ``title``, then the markdown.
 - ``references.yaml``: the reference list, one entry per source, by key.
+- ``risks.yaml``: the risk figures, one entry per figure, by key, in the same form.
 
 Each file is checked by the admin's own form for its kind (``ArticleForm``, ``BlockForm``,
-``ReferenceForm``), so a file and the admin accept exactly the same rows under the same rules.
+``ReferenceForm``, ``RiskForm``), so a file and the admin accept exactly the same rows under the
+same rules.
 This module only translates: YAML into form data, form errors into ``PATH: key: problem`` lines,
 and a row back into file text; and it defines ``fingerprint``, what a file says about a row.
 What a load does with a file is importers.py's.
@@ -27,20 +29,25 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 
 from . import pictures
-from .forms import ArticleForm, BlockForm, ReferenceForm
-from .models import Article, Block, Reference, Tag, default_review_due, normalise_body
+from .forms import ArticleForm, BlockForm, ReferenceForm, RiskForm
+from .models import Article, Block, Reference, Risk, Tag, default_review_due, normalise_body
 from .models.article import SIGN_OFF_FIELDS
 
 BLOCKS_DIR = "blocks"
 REFERENCES_FILE = "references.yaml"
+RISKS_FILE = "risks.yaml"
 # Each kind: the admin form that checks it, and the field that names a row (a markdown file's
 # name gives it unless its front matter does).
 FORMS: dict[type[models.Model], type[forms.ModelForm]] = {
     Article: ArticleForm,
     Block: BlockForm,
     Reference: ReferenceForm,
+    Risk: RiskForm,
 }
-KEY_FIELDS = {Article: "slug", Block: "name", Reference: "key"}
+KEY_FIELDS = {Article: "slug", Block: "name", Reference: "key", Risk: "key"}
+# The files that list rows by key: what one row is called in their problems, and the field a
+# row given as something other than its fields is reported under.
+LISTED = {Reference: ("source", "sources", "title"), Risk: ("risk", "risks", "event")}
 # Form field -> file key, where the file names it differently.
 FILE_KEYS = {"published_at": "published"}
 # What an article file means when it leaves a key out (the slug defaults to the file's name).
@@ -66,7 +73,7 @@ def _file_fields(model: type[models.Model], *, key_in_file: bool) -> dict[str, s
 
 ARTICLE_KEYS = _file_fields(Article, key_in_file=True)
 BLOCK_KEYS = _file_fields(Block, key_in_file=True)
-REFERENCE_KEYS = _file_fields(Reference, key_in_file=False)
+LIST_KEYS = {model: _file_fields(model, key_in_file=False) for model in LISTED}
 
 
 @dataclass
@@ -215,31 +222,33 @@ def read_block(
     return Entry(problem.display, form.cleaned_data["name"], row, said, form), []
 
 
-def read_references(
-    display: str, encoded: bytes, references: dict[str, Reference]
+def read_list(
+    model: type[models.Model], display: str, encoded: bytes, rows: dict[str, models.Model]
 ) -> tuple[list[Entry], set[str], list[str]]:
-    """The sources in the reference list, each checked with the reference form against the row
-    with its key in ``references``; every key the list names; and its problems
-    (``PATH: key.field: problem``)."""
+    """The rows a list file gives (``references.yaml`` or ``risks.yaml``), each checked with
+    its kind's admin form against the row with its key in ``rows``; every key the list names;
+    and its problems (``PATH: key.field: problem``)."""
     problems = Problems(display)
+    one, kind, first_field = LISTED[model]
+    form_class = FORMS[model]
     try:
         data = yaml.safe_load(encoded.decode("utf-8")) or {}
     except (UnicodeDecodeError, yaml.YAMLError) as error:
         problems("file", f"is not valid UTF-8 YAML: {error}")
         return [], set(), problems.lines
     if not isinstance(data, dict):
-        problems("file", "must list sources as 'key:' lines, each with its fields")
+        problems("file", f"must list {kind} as 'key:' lines, each with its fields")
         return [], set(), problems.lines
     entries = []
     for key, fields in data.items():
         problem = problems.within(key)
         found = len(problems.lines)
         if not isinstance(fields, dict):
-            problem("title", "each source needs its fields indented below its key")
+            problem(first_field, f"each {one} needs its fields indented below its key")
             continue
-        values, reported = _form_values(ReferenceForm, fields, REFERENCE_KEYS, problem)
-        row = references.get(str(key))
-        form = ReferenceForm({**values, "key": str(key)}, instance=copy.copy(row) or Reference())
+        values, reported = _form_values(form_class, fields, LIST_KEYS[model], problem)
+        row = rows.get(str(key))
+        form = form_class({**values, "key": str(key)}, instance=copy.copy(row) or model())
         _report_errors(form, fields, reported, problem)
         if len(problems.lines) == found:
             said = fingerprint(form.instance)
@@ -367,6 +376,9 @@ def _plain(row: models.Model, name: str):
     field = row._meta.get_field(name)
     if isinstance(field, models.ManyToManyField):
         return sorted(str(item) for item in getattr(row, name).all()) if row.pk else []
+    if isinstance(field, models.ForeignKey):
+        # A risk's source, by its key in the reference list.
+        return getattr(row, name).key if getattr(row, field.attname) is not None else None
     value = getattr(row, name)
     if isinstance(field, models.DateTimeField):
         return value.astimezone(dt.UTC).isoformat() if value else None
@@ -392,8 +404,9 @@ def block_text(block: Block) -> str:
     return _markdown_text(_front(block, BLOCK_KEYS), block.body)
 
 
-def references_text(references) -> str:
-    entries = {ref.key: _front(ref, REFERENCE_KEYS) for ref in references}
+def list_text(rows) -> str:
+    """The rows of a list file (sources or risks, of one kind) as that file."""
+    entries = {row.key: _front(row, LIST_KEYS[type(row)]) for row in rows}
     return yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=10**6)
 
 

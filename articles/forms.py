@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import Resolver404, resolve, reverse
 
 from .markdown import unix_line_ends
-from .models import Article, Block, ClinicDetails, ClinicianProfile, Reference, Tag
+from .models import Article, Block, ClinicDetails, ClinicianProfile, Reference, Risk, Tag
 from .subscriptions import CONSENT_WORDING
 
 MAX_EMAIL_LENGTH = 254
@@ -127,12 +127,51 @@ class ReferenceForm(StaffForm):
         formfield_callback = https_by_default
 
 
+class RiskForm(StaffForm):
+    """A risk figure, for the admin and for ``content/risks.yaml``: the numbers a study gives,
+    from which risks.py writes the words and draws the picture."""
+
+    source = forms.ModelChoiceField(
+        queryset=Reference.objects.order_by("key"),
+        to_field_name="key",
+        help_text=Risk._meta.get_field("source").help_text,
+        error_messages={
+            "invalid_choice": "There is no source with this key in the reference list. Add it "
+            "under References, or check the key."
+        },
+    )
+
+    class Meta:
+        model = Risk
+        fields = ["key", "event", "count", "total", "of", "source", "upper", "note"]
+        error_messages = {
+            "count": {
+                "invalid": "Enter a whole number, such as 1450: no % sign, no commas.",
+                "min_value": "Enter a whole number, 0 or more.",
+            },
+            "total": {
+                "invalid": "Enter a whole number, such as 7629: no commas.",
+                "min_value": "Enter a whole number, 1 or more.",
+            },
+            "of": {"invalid_choice": "Choose treatments or people."},
+        }
+
+
 class ClinicDetailsForm(StaffForm):
-    """The clinic's details: its name and phone number go into page titles and emails."""
+    """The clinic's details: its name and phone number go into page titles and emails; its
+    answers to what patients ask go into articles that show them."""
 
     class Meta:
         model = ClinicDetails
-        fields = ["name", "phone", "email", "address", "opening_hours", "booking_url"]
+        fields = [
+            "name",
+            "phone",
+            "email",
+            "address",
+            "opening_hours",
+            "booking_url",
+            *ClinicDetails.ANSWERS,
+        ]
         formfield_callback = https_by_default
 
 

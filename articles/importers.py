@@ -1,10 +1,11 @@
 """Load a content folder into the database, and write the database back out as one.
 
-A load is one transaction, kind by kind: the reference list, then the blocks, then the
-articles. Each kind is checked with the admin's forms (contentformat.py) against the database
-as the kinds before it left it, then saved, so an article can use a block or source the same
-load adds. A problem in any file rolls the whole load back, and ContentError lists every problem
-in every file. For each row a file describes, the load decides:
+A load is one transaction, kind by kind: the reference list, then the risk figures (which
+name their sources), then the blocks, then the articles. Each kind is checked with the admin's
+forms (contentformat.py) against the database as the kinds before it left it, then saved, so an
+article can use a block, source or risk the same load adds. A problem in any file rolls the
+whole load back, and ContentError lists every problem in every file. For each row a file
+describes, the load decides:
 
 - created: there is no row with its key yet;
 - unchanged: the row is as the file says (only where it came from is noted, if that moved);
@@ -31,19 +32,23 @@ from .contentformat import (
     BLOCKS_DIR,
     KEY_FIELDS,
     REFERENCES_FILE,
+    RISKS_FILE,
     ContentFileForm,
     Entry,
     article_text,
     block_text,
     display_path,
     fingerprint,
+    list_text,
     names_a_picture,
     read_article,
     read_block,
-    read_references,
-    references_text,
+    read_list,
 )
-from .models import Article, Block, Reference, Tag
+from .models import Article, Block, Reference, Risk, Tag
+
+# What a list file's rows name in other rows (a risk's source), fetched with them.
+RELATED = {Risk: ("source",)}
 
 
 class ContentError(Exception):
@@ -64,9 +69,10 @@ class LoadReport:
     rerendered: list[str] = field(default_factory=list)
     # (slug, what changed) of each article whose clinical sign-off no longer covers its page
     # because of this load: its file's text differs from the text the clinician signed, or a
-    # block it includes changed.
+    # block it includes or a risk figure it states changed.
     sign_offs_ended: list[tuple[str, str]] = field(default_factory=list)
-    shared: dict[str, "LoadReport"] = field(default_factory=dict)  # "references", "blocks"
+    # "references", "risks", "blocks"
+    shared: dict[str, "LoadReport"] = field(default_factory=dict)
 
     def counts(self) -> str:
         return (
@@ -116,7 +122,8 @@ class _Load:
 
     def run(self) -> None:
         held = set(Article.objects.signed_off().values_list("slug", flat=True))
-        self.load_references()
+        self.load_list("references", Reference, REFERENCES_FILE)
+        self.load_list("risks", Risk, RISKS_FILE)
         self.load_blocks()
         articles = self.read_articles()
         if self.problems:
@@ -133,13 +140,14 @@ class _Load:
             if slug in held or slug in written
         ]
 
-    def load_references(self) -> None:
-        path = self.directory / REFERENCES_FILE
+    def load_list(self, kind: str, model: type[models.Model], name: str) -> None:
+        """The reference list or the risk figures: one file listing rows by key."""
+        path = self.directory / name
         if not path.is_file():
             return
-        rows = {row.key: row for row in Reference.objects.all()}
-        entries, listed, found = read_references(display_path(path), path.read_bytes(), rows)
-        self.save_shared("references", entries, Reference, listed, found)
+        rows = {row.key: row for row in model.objects.select_related(*RELATED.get(model, ()))}
+        entries, listed, found = read_list(model, display_path(path), path.read_bytes(), rows)
+        self.save_shared(kind, entries, model, listed, found)
 
     def load_blocks(self) -> None:
         rows = {row.name: row for row in Block.objects.all()}
@@ -263,7 +271,13 @@ def _stand_in(model: type[models.Model], names: set[str]) -> None:
     limit = model._meta.get_field(key).max_length
     stored = set(model.objects.filter(**{f"{key}__in": names}).values_list(key, flat=True))
     missing = sorted(name for name in names - stored if 0 < len(name) <= limit)
-    model.objects.bulk_create(model(**{key: name}) for name in missing)
+    if model is Risk and missing:
+        # A risk needs a source: any will do for a row that is never kept.
+        source = Reference.objects.first() or Reference.objects.create(key="-", title="-")
+        extra = {"event": "", "count": 0, "total": 1, "source": source}
+    else:
+        extra = {}
+    model.objects.bulk_create(model(**{key: name}, **extra) for name in missing)
 
 
 def _clashes(entries: list[Entry], key: str, what: str) -> list[str]:
@@ -281,8 +295,8 @@ def _clashes(entries: list[Entry], key: str, what: str) -> list[str]:
 
 
 def export_content(directory: Path) -> list[Path]:
-    """Write every article as ``<slug>.md`` (and its picture), every block and the reference
-    list, as files that load_content reads back as unchanged."""
+    """Write every article as ``<slug>.md`` (and its picture), every block, the reference list
+    and the risk figures, as files that load_content reads back as unchanged."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
@@ -297,9 +311,12 @@ def export_content(directory: Path) -> list[Path]:
         path = directory / BLOCKS_DIR / f"{block.name}.md"
         path.write_text(block_text(block), encoding="utf-8")
         written.append(path)
-    references = Reference.objects.order_by("key")
-    if references:
-        path = directory / REFERENCES_FILE
-        path.write_text(references_text(references), encoding="utf-8")
-        written.append(path)
+    for name, rows in [
+        (REFERENCES_FILE, Reference.objects.order_by("key")),
+        (RISKS_FILE, Risk.objects.select_related("source").order_by("key")),
+    ]:
+        if rows:
+            path = directory / name
+            path.write_text(list_text(rows), encoding="utf-8")
+            written.append(path)
     return written

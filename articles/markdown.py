@@ -19,7 +19,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import includes, renderlimits
+from . import includes, renderlimits, risks
 from .renderlimits import (
     BLANK_LINE,
     MAX_BLOCK_CHARACTERS,
@@ -284,8 +284,8 @@ def figure_names() -> list[str]:
 
 
 def unknown_includes(text: str, *, in_block: bool = False) -> list[str]:
-    """What a body names that does not exist (a figure, a block, a source), one sentence each;
-    empty when everything it names is there."""
+    """What a body names that does not exist (a figure, a block, a risk, a clinic detail, a
+    source), one sentence each; empty when everything it names is there."""
     text = unix_line_ends(text)
     known = figure_names()
     return [
@@ -306,7 +306,16 @@ def figure_html(name: str) -> str | None:
 
 
 def _insert_figures(html: str) -> str:
-    return FIGURE_PARAGRAPH.sub(lambda match: figure_html(match.group(1)) or match.group(0), html)
+    """The drawings, after sanitising: a shipped figure from its file, and a risk's picture
+    drawn from its numbers where includes.py left its marker (its caption, sanitised, with it)."""
+    html = FIGURE_PARAGRAPH.sub(lambda match: figure_html(match.group(1)) or match.group(0), html)
+    pictures = iter(range(1, html.count(includes.PICTURE_MARKER) + 1))
+    return includes.PICTURE_PARAGRAPH.sub(
+        lambda match: risks.picture_html(
+            risks.decode(match.group(1)), match.group(2), next(pictures)
+        ),
+        html,
+    )
 
 
 def _plain_text(html: str) -> str:
@@ -314,6 +323,7 @@ def _plain_text(html: str) -> str:
     html = re.sub(r'<div class="footnote">.*</div>', " ", html, flags=re.S)
     html = re.sub(r"<sup [^>]*>.*?</sup>", "", html, flags=re.S)
     html = FIGURE_PARAGRAPH.sub(" ", html)
+    html = includes.PICTURE_PARAGRAPH.sub(" ", html)
     # A list item, heading or table cell reads as a sentence of its own, full stop or not.
     html = BLOCK_END.sub(r".</\1>", html)
     text = html_lib.unescape(nh3.clean(html, tags=set()))
@@ -326,6 +336,7 @@ def renderer_fingerprint() -> str:
     made by another renderer is then stale."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
     digest.update(Path(includes.__file__).read_bytes())
+    digest.update(Path(risks.__file__).read_bytes())
     digest.update(Path(renderlimits.__file__).read_bytes())
     for path in sorted(FIGURES_DIR.glob("*.svg")):
         digest.update(path.read_bytes())

@@ -54,6 +54,7 @@ EDITOR_GROUP_PERMISSIONS = {
     "tag": ["add", "change", "delete", "view"],
     "block": ["add", "change", "delete", "view"],
     "reference": ["add", "change", "delete", "view"],
+    "risk": ["add", "change", "delete", "view"],
     "clinicdetails": ["add", "change", "view"],
     "subscriber": ["change", "delete", "view"],
     "delivery": ["view"],

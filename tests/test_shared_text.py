@@ -300,3 +300,20 @@ def test_a_block_in_use_cannot_be_renamed(staff_client, in_use):
     ]
     block.refresh_from_db()
     assert block.name == "urgent-help"
+
+
+def test_a_source_cited_only_in_an_included_block_is_kept_and_its_pages_follow_it(
+    make_article, staff_client, client
+):
+    source = Reference.objects.create(key="nice2021", title="Chronic pain")
+    Block.objects.create(name="evidence", title="Evidence", body="Modest relief.[^nice2021]")
+    make_article("aftercare", title="Aftercare", body="Advice.\n\n[[block:evidence]]")
+
+    staff_client.post(f"/admin/articles/reference/{source.pk}/delete/", {"post": "yes"})
+    staff_client.post(
+        f"/admin/articles/reference/{source.pk}/change/",
+        {"key": "nice2021", "title": "Chronic pain in over 16s", "authors": "NICE", "year": ""},
+    )
+
+    assert Reference.objects.filter(pk=source.pk).exists()
+    assert "NICE. Chronic pain in over 16s." in client.get("/articles/aftercare/").content.decode()

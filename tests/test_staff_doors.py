@@ -30,7 +30,16 @@ from PIL import Image
 from reversion.models import Version
 
 from articles import pagecache, patienttext
-from articles.models import Article, Block, ClinicDetails, Feedback, Reference, Subscriber, Tag
+from articles.models import (
+    Article,
+    Block,
+    ClinicDetails,
+    Feedback,
+    Reference,
+    Risk,
+    Subscriber,
+    Tag,
+)
 from articles.permissions import EDITOR_GROUP, EDITOR_GROUP_PERMISSIONS
 from articles.uploads import ALT_PLACEHOLDER
 
@@ -92,6 +101,15 @@ TABLE = {
     "reference History restore GET":        (LOGIN,   DENIED,   READ,       READ,   OPEN,   OPEN),
     "reference recover list":               (LOGIN,   DENIED,   DENIED,     DENIED, OPEN,   OPEN),
     "reference recover GET":                (LOGIN,   DENIED,   DENIED,     DENIED, OPEN,   OPEN),
+    "risk list":                            (LOGIN,   DENIED,   OPEN,       OPEN,   OPEN,   OPEN),
+    "risk add form":                        (LOGIN,   DENIED,   DENIED,     DENIED, OPEN,   OPEN),
+    "risk change form GET":                 (LOGIN,   DENIED,   READ,       READ,   OPEN,   OPEN),
+    "risk change form POST":                (LOGIN,   DENIED,   DENIED,     DENIED, OPEN,   OPEN),
+    "risk delete page":                     (LOGIN,   DENIED,   DENIED,     DENIED, OPEN,   OPEN),
+    "risk History":                         (LOGIN,   DENIED,   OPEN,       OPEN,   OPEN,   OPEN),
+    "risk History restore GET":             (LOGIN,   DENIED,   READ,       READ,   OPEN,   OPEN),
+    "risk recover list":                    (LOGIN,   DENIED,   DENIED,     DENIED, OPEN,   OPEN),
+    "risk recover GET":                     (LOGIN,   DENIED,   DENIED,     DENIED, OPEN,   OPEN),
     "tag list":                             (LOGIN,   DENIED,   OPEN,       OPEN,   OPEN,   OPEN),
     "tag add form":                         (LOGIN,   DENIED,   DENIED,     DENIED, OPEN,   OPEN),
     "tag change form GET":                  (LOGIN,   DENIED,   READ,       READ,   OPEN,   OPEN),
@@ -189,6 +207,7 @@ class Site:
     draft: Article
     block: Block  # saved twice, as the article was
     reference: Reference  # saved twice, as the article was
+    risk: Risk  # saved twice, as the article was
     tag: Tag
     details: ClinicDetails
     subscriber: Subscriber  # confirmed
@@ -231,6 +250,9 @@ def build_site() -> Site:
     kept(new_article("old-advice", "Old advice")).delete()
     kept(Block(name="old-block", title="Old block", body="Old words.")).delete()
     kept(Reference(key="old2001", title="An old study")).delete()
+    risk = kept(Risk(key="bruising", event="a bruise", count=8, total=100, source=reference))
+    kept(risk, event="a bruise, revised")
+    kept(Risk(key="old-risk", event="an old event", count=1, total=10, source=reference)).delete()
     details = ClinicDetails(
         name="Riverside Physio", phone="01234 567 890", address="1 High St", opening_hours="9-5"
     )
@@ -251,6 +273,7 @@ def build_site() -> Site:
         draft=new_article("needle-fear", "Needle fear", status=Article.Status.DRAFT),
         block=block,
         reference=reference,
+        risk=risk,
         tag=Tag.objects.create(name="knee"),
         details=details,
         subscriber=subscriber,
@@ -369,9 +392,9 @@ def restore_path(model: str) -> Callable[[Site], str]:
     return path
 
 
-def history_doors(model: str, model_class, first_title: str) -> dict[str, Door]:
-    """The doors django-reversion adds: restore an old version, and the deleted things to
-    recover."""
+def history_doors(model: str, model_class, first_title: str, field: str = "title") -> dict:
+    """The doors django-reversion adds: restore an old version (whose ``field`` was
+    ``first_title``), and the deleted things to recover."""
     recover = f"/admin/articles/{model}/recover/"
     return {
         f"{model} History restore GET": Door(
@@ -379,7 +402,7 @@ def history_doors(model: str, model_class, first_title: str) -> dict[str, Door]:
             restore_path(model),
             done=lambda site, response: (
                 has_save_button(site, response)
-                and response.context["adminform"].form.initial["title"] == first_title
+                and response.context["adminform"].form.initial[field] == first_title
             ),
         ),
         f"{model} recover list": Door(f"admin:articles_{model}_recoverlist", lambda site: recover),
@@ -526,6 +549,21 @@ DOORS = {
         lambda site, response: fresh(site.reference).title == "A review, edited",
     ),
     **history_doors("reference", Reference, "A review"),
+    **model_doors("risk", "risk", "risk"),
+    "risk change form POST": change_form_post(
+        "risk",
+        "risk",
+        lambda site: {
+            "key": "bruising",
+            "event": "a bruise, edited",
+            "count": "8",
+            "total": "100",
+            "of": "treatments",
+            "source": "gattie2017",
+        },
+        lambda site, response: fresh(site.risk).event == "a bruise, edited",
+    ),
+    **history_doors("risk", Risk, "a bruise", field="event"),
     **model_doors("tag", "tag", "tag"),
     **model_doors("clinic details", "clinicdetails", "details"),
     "clinic details add form, none yet": Door(

@@ -1,3 +1,4 @@
+import reversion
 from django import forms
 from django.contrib import admin
 from django.db import models
@@ -8,13 +9,37 @@ from ..models import ClinicDetails
 
 @admin.register(ClinicDetails)
 class ClinicDetailsAdmin(admin.ModelAdmin):
-    """One set of details, shown beside every article: it can be changed, never deleted."""
+    """One set of details, shown beside every article: it can be changed, never deleted. Its
+    answers to what patients ask appear in the articles that show them."""
 
     form = ClinicDetailsForm
     list_display = ("name", "phone", "booking_url")
     formfield_overrides = {
         models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
     }
+    fieldsets = [
+        (
+            "Contact details",
+            {"fields": ["name", "phone", "email", "address", "opening_hours", "booking_url"]},
+        ),
+        (
+            "Answers to what patients ask",
+            {
+                "description": "Articles show these where their text says [[clinic:cost]] "
+                "(and so on, by the field's name); where one is left blank, they say “Ask "
+                "your physiotherapist.” Changing one ends the clinical sign-off of every "
+                "article whose words it changes.",
+                "fields": list(ClinicDetails.ANSWERS),
+            },
+        ),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        # Names who made the change where it ends an article's sign-off (see Article).
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment("Changed the clinic details")
+            super().save_model(request, obj, form, change)
 
     def has_add_permission(self, request) -> bool:
         return super().has_add_permission(request) and not ClinicDetails.objects.exists()

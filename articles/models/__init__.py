@@ -1,5 +1,5 @@
-"""The app's models, one module each: articles, text shared by articles (blocks and references),
-the clinic's details, readers' feedback, subscribers."""
+"""The app's models, one module each: articles, what articles share (blocks, references and
+risk figures), the clinic's details, readers' feedback, subscribers."""
 
 from .article import (
     Article,
@@ -10,7 +10,7 @@ from .article import (
 )
 from .clinic import ClinicDetails, ClinicianProfile
 from .feedback import Feedback, ReviewReminder
-from .included import Block, Reference
+from .included import Block, Reference, Risk
 from .states import ArticleQuerySet
 from .subscriber import Delivery, Subscriber, SubscriberQuerySet
 
@@ -25,6 +25,7 @@ __all__ = [
     "Neighbours",
     "Reference",
     "ReviewReminder",
+    "Risk",
     "Subscriber",
     "SubscriberQuerySet",
     "Tag",

@@ -2,15 +2,39 @@ import re
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+
+from ..includes import CLINIC_NOT_GIVEN
+from ..markdown import Rendered, RenderError, render
+from .article import Article, normalise_body
 
 PHONE_NUMBER = re.compile(r"\s*(\+?[0-9][0-9 ()./-]*)")
 
 
+def _answer(help_text: str) -> models.CharField:
+    """One of the clinic's own answers to what patients ask: a short sentence, blank until
+    staff write it."""
+    return models.CharField(max_length=300, blank=True, default="", help_text=help_text)
+
+
 class ClinicDetails(models.Model):
-    """The clinic's contact details, shown beside every article. There is one row."""
+    """The clinic's contact details, shown beside every article, and its own answers to what
+    patients ask, which articles show where they write ``[[clinic:cost]]``. There is one row."""
 
     CACHE_KEY = "clinic-details"
+    # The clinic's answers to what patients ask, and all an article's text may show with
+    # [[clinic:...]]: those, and the clinic's name and phone number.
+    ANSWERS = (
+        "needles",
+        "needling_over_chest",
+        "electrical_needling",
+        "chaperones",
+        "cost",
+        "session_length",
+    )
+    IN_TEXT = ("name", "phone", *ANSWERS)
 
     name = models.CharField(
         max_length=200, default="[Clinic name]", help_text="As patients know it."
@@ -30,6 +54,36 @@ class ClinicDetails(models.Model):
         blank=True,
         help_text="The web address where patients book an appointment (starting https://).",
     )
+    needles = _answer(
+        "The needles you use. For example: “We use single-use, sterile needles and throw each "
+        "one away straight after use.” Articles show it where they say [[clinic:needles]]; "
+        "left blank, they say “Ask your physiotherapist.”"
+    )
+    needling_over_chest = _answer(
+        "Whether you needle over the chest or upper back. For example: “We do not use needling "
+        "over the chest or upper back.” Shown where articles say [[clinic:needling_over_chest]]."
+    )
+    electrical_needling = _answer(
+        "Whether you pass a small electric current through the needles. For example: “We do "
+        "not use electrical needling.” Shown where articles say [[clinic:electrical_needling]]."
+    )
+    chaperones = _answer(
+        "Whether patients can have someone with them. For example: “You can bring someone with "
+        "you, or ask for a member of staff to be in the room.” Shown where articles say "
+        "[[clinic:chaperones]]."
+    )
+    cost = _answer(
+        "What treatment costs. For example: “A 45-minute appointment costs £60, with or without "
+        "needling.” Shown where articles say [[clinic:cost]]."
+    )
+    session_length = _answer(
+        "How long an appointment lasts. For example: “An appointment lasts 45 minutes; the "
+        "needling itself usually takes less than 15.” Shown where articles say "
+        "[[clinic:session_length]]."
+    )
+
+    # The articles that show its answers, by id, rendered with them by ``clean``, for ``save``.
+    _pages: dict[int, Rendered] | None = None
 
     class Meta:
         verbose_name = "clinic details"
@@ -42,6 +96,54 @@ class ClinicDetails(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
+        # What patients read on those pages may have changed: each is rendered again, and a
+        # clinical sign-off of words that changed no longer holds.
+        for article in self.used_by():
+            article.rerender((self._pages or {}).get(article.pk))
+
+    def clean(self) -> None:
+        """A change shows at once on every page that shows the clinic's answers: each of them
+        must still be a page that can be shown (rendered here with the change, for ``save``)."""
+        super().clean()
+        self._pages = {}
+        stored = type(self).objects.filter(pk=1).first()
+        if stored is not None and stored.shown == self.shown:
+            return
+        problems = []
+        for article in self.used_by():
+            try:
+                self._pages[article.pk] = render(normalise_body(article.body), edited=self)
+            except RenderError as refused:
+                problems.append(
+                    f"The article “{article.title}” shows the clinic's details, and could not be "
+                    f"shown with this change: {' '.join(refused.messages)}"
+                )
+        if problems:
+            raise ValidationError(problems)
+
+    @staticmethod
+    def used_by() -> list[Article]:
+        """The articles that show any of its answers, in their text or in a block they
+        include."""
+        from .included import Block
+
+        names = Q(body__contains="[[clinic:")
+        for block in Block.objects.filter(names).values_list("name", flat=True):
+            names |= Q(body__contains=f"[[block:{block}]]")
+        return list(Article.objects.filter(names))
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """What pages show of it through [[clinic:...]]."""
+        return tuple(self.in_text(name) for name in self.IN_TEXT)
+
+    def shows(self, name: str) -> bool:
+        return name in self.IN_TEXT
+
+    def in_text(self, name: str) -> str:
+        """What patients read where an article shows the field ``name``: the clinic's own words,
+        or, where staff have given none, "Ask your physiotherapist."."""
+        return getattr(self, name).strip() or CLINIC_NOT_GIVEN
 
     @property
     def phone_href(self) -> str:

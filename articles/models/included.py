@@ -1,15 +1,20 @@
 """Text written once and used on many pages: blocks that articles include by name
-(``[[block:urgent-help]]``) and the reference list that articles cite by key (``[^gattie2017]``).
-Saving either renders again every article that uses it, so one change reaches every page."""
+(``[[block:urgent-help]]``), the reference list that articles cite by key (``[^gattie2017]``),
+and risk figures that articles state in words or draw (``[[risk:ireland-mild]]``,
+``[[risk-picture:ireland-mild]]``). Saving any of them renders again every article that uses
+it, so one change reaches every page."""
 
+import re
 from urllib.parse import urlsplit
 
 import reversion
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from markdownx.models import MarkdownxField
 
+from .. import risks
 from ..markdown import Rendered, RenderError, render, unknown_includes
 from .article import Article, normalise_body, validate_slug
 from .origin import LoadedFromFile
@@ -57,11 +62,10 @@ class UsedByArticles(LoadedFromFile):
         stored = type(self).objects.filter(pk=self.pk).first() if self.pk else None
         if stored is None:
             return
-        old = getattr(stored, self.key_field)
-        if old != getattr(self, self.key_field):
-            users = self.used_by(stored.marker)
+        if getattr(stored, self.key_field) != getattr(self, self.key_field):
+            users = stored.named_by()
             if users:
-                raise ValidationError({self.key_field: self.in_use_message(users, old)})
+                raise ValidationError({self.key_field: stored.in_use_message(users)})
         if stored.shown == self.shown:
             return
         problems = []
@@ -77,20 +81,25 @@ class UsedByArticles(LoadedFromFile):
             raise ValidationError({self.used_field: problems})
 
     def delete(self, *args, **kwargs):
-        users = self.used_by()
+        users = self.named_by()
         if users:
             raise ProtectedError(self.in_use_message(users), set(users))
         return super().delete(*args, **kwargs)
 
-    def used_by(self, marker: str | None = None) -> list[Article]:
-        return list(Article.objects.filter(body__contains=marker or self.marker))
+    def named_by(self) -> list[Article]:
+        """The articles whose text names it, itself or in a block the article includes: it
+        keeps its name, and is not deleted, while they do."""
+        return naming(self.markers)
 
-    def in_use_message(self, users: list[Article], name: str | None = None) -> str:
-        marker = type(self)(**{self.key_field: name}).marker if name else self.marker
+    def used_by(self) -> list[Article]:
+        """The articles whose page shows it: rendered again whenever it changes."""
+        return self.named_by()
+
+    def in_use_message(self, users: list[Article]) -> str:
         titles = ", ".join(f"“{article.title}”" for article in users)
         return (
-            f"{titles} {'uses' if len(users) == 1 else 'use'} it as {marker}. Take it out of "
-            "those articles first, so that no page loses it without anyone noticing."
+            f"{titles} {'uses' if len(users) == 1 else 'use'} it as {self.marker}. Take it out "
+            "of those articles first, so that no page loses it without anyone noticing."
         )
 
     @property
@@ -99,9 +108,27 @@ class UsedByArticles(LoadedFromFile):
         raise NotImplementedError
 
     @property
+    def markers(self) -> tuple[str, ...]:
+        """Every way an article's text names this."""
+        return (self.marker,)
+
+    @property
     def shown(self) -> tuple[str, str]:
         """What an article that names it shows: the name, and what is filled in for it."""
         raise NotImplementedError
+
+
+def naming(markers) -> list[Article]:
+    """The articles whose text holds one of ``markers``, itself or in a block it includes."""
+    names = Q()
+    for marker in markers:
+        names |= Q(body__contains=marker)
+    if not names:
+        return []
+    if not any(marker.startswith("[[block:") for marker in markers):
+        for block in Block.objects.filter(names).values_list("name", flat=True):
+            names |= Q(body__contains=f"[[block:{block}]]")
+    return list(Article.objects.filter(names))
 
 
 @reversion.register()
@@ -184,6 +211,14 @@ class Reference(UsedByArticles):
     def __str__(self) -> str:
         return self.key
 
+    def used_by(self) -> list[Article]:
+        """The articles that cite it, and those that state a risk figure it is the source of
+        (which cites it for them)."""
+        if not self.pk:
+            return self.named_by()
+        stated = [marker for risk in self.risks.all() for marker in risk.markers]
+        return naming((*self.markers, *stated))
+
     @property
     def marker(self) -> str:
         return f"[^{self.key}]"
@@ -206,3 +241,143 @@ class Reference(UsedByArticles):
         if self.url:
             parts.append(f"[{urlsplit(self.url).hostname}]({self.url})")
         return " ".join(parts)
+
+
+UPPER_FORMAT = "Write the upper limit as “N in D”, for example “4 in 10,000”."
+# Plain words only: a risk's event goes into a sentence as it is.
+NOT_PLAIN = re.compile(r"[\[\]<>*_`#|\\%\n\r]")
+
+
+def validate_upper(value: str) -> None:
+    limit = risks.parse_upper(value)
+    if limit is None:
+        raise ValidationError(UPPER_FORMAT, code="invalid")
+    if not 0 < limit[0] <= limit[1]:
+        raise ValidationError(
+            "An upper limit is at least 1, and no more than the number it is out of.",
+            code="invalid",
+        )
+
+
+def validate_event(value: str) -> None:
+    if NOT_PLAIN.search(value):
+        raise ValidationError(
+            "Write plain words: no brackets, markdown or % sign. The figure is written from "
+            "the numbers.",
+            code="not_plain",
+        )
+    if value.strip().lower().startswith("had "):
+        raise ValidationError(
+            "Leave out “had”: pages write “had” and then these words.", code="had"
+        )
+    if value.rstrip().endswith((".", "!", "?", ";")):
+        raise ValidationError(
+            "Leave out the full stop: these words go in the middle of a sentence.",
+            code="full_stop",
+        )
+
+
+@reversion.register()
+class Risk(UsedByArticles):
+    """A figure from a study: how many times something happened, out of how many treatments or
+    people. Articles state it in words with ``[[risk:key]]`` and draw it with
+    ``[[risk-picture:key]]``; risks.py writes both, citing the source."""
+
+    class Of(models.TextChoices):
+        TREATMENTS = "treatments", "treatments"
+        PEOPLE = "people", "people"
+
+    key_field = "key"
+
+    key = models.SlugField(
+        max_length=60,
+        unique=True,
+        validators=[validate_slug],
+        help_text="Articles state this figure in words with [[risk:key]], anywhere in a "
+        "sentence, and draw it with [[risk-picture:key]] on a line of its own.",
+    )
+    event = models.CharField(
+        max_length=200,
+        validators=[validate_event],
+        help_text="What happened, in plain words that follow “had”: for example “a mild side "
+        "effect such as a bruise”. Start with a small letter and leave out the full stop.",
+    )
+    count = models.PositiveIntegerField(
+        help_text="How many times it happened: a whole number, never a percentage. Where the "
+        "study gives only a percentage of a known total, work it out and say so in the note.",
+    )
+    total = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="Out of how many treatments or people: a whole number.",
+    )
+    of = models.CharField(
+        max_length=20,
+        choices=Of.choices,
+        default=Of.TREATMENTS,
+        help_text="Whether the study counted treatments or people.",
+    )
+    source = models.ForeignKey(
+        Reference,
+        on_delete=models.PROTECT,
+        related_name="risks",
+        help_text="The study the figure comes from, from the reference list: every page that "
+        "states the figure cites it.",
+    )
+    upper = models.CharField(
+        "upper limit",
+        max_length=40,
+        blank=True,
+        validators=[validate_upper],
+        help_text="Only when the count is 0: the highest the study says the risk could be, as "
+        "“N in D”, for example “4 in 10,000”.",
+    )
+    note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="For staff, never shown to patients: how the figures were taken from the "
+        "study (for example, worked out from a percentage).",
+    )
+
+    used_as = "states this risk"
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def clean(self) -> None:
+        errors = {}
+        if self.count is not None and self.total and self.count > self.total:
+            errors["count"] = "The count cannot be more than the total it is out of."
+        if self.upper and self.count:
+            errors["upper"] = (
+                "Give an upper limit only when the count is 0: otherwise the count says it."
+            )
+        if errors:
+            raise ValidationError(errors)
+        super().clean()
+
+    @property
+    def marker(self) -> str:
+        return f"[[risk:{self.key}]]"
+
+    @property
+    def picture_marker(self) -> str:
+        return f"[[risk-picture:{self.key}]]"
+
+    @property
+    def markers(self) -> tuple[str, ...]:
+        return (self.marker, self.picture_marker)
+
+    @property
+    def shown(self) -> tuple:
+        return (self.key, self.event, self.count, self.total, self.of, self.upper, self.source_id)
+
+    def in_use_message(self, users: list[Article]) -> str:
+        titles = ", ".join(f"“{article.title}”" for article in users)
+        return (
+            f"{titles} {'states' if len(users) == 1 else 'state'} it, as {self.marker} or "
+            f"{self.picture_marker}, in the text or in a block included there. Take it out of "
+            "those articles first, so that no page loses it without anyone noticing."
+        )
