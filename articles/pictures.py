@@ -12,6 +12,7 @@ turn it is turned and saved again, once.
 
 import hashlib
 import io
+import struct
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -74,10 +75,14 @@ def inspect(data: bytes) -> Picture:
             if kind not in FORMATS:
                 raise PictureError(_wrong_kind(kind))
             with Image.open(io.BytesIO(data)) as picture:
-                width, height = picture.size
+                if kind == "GIF":
+                    width, height, frames = _gif_canvas(data, *picture.size)
+                else:
+                    width, height = picture.size
                 if width * height > MAX_PIXELS:
                     raise PictureError(TOO_MANY_PIXELS)
-                frames = getattr(picture, "n_frames", 1)
+                if kind != "GIF":
+                    frames = getattr(picture, "n_frames", 1)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PictureError(TOO_MANY_PIXELS) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
@@ -89,6 +94,51 @@ def inspect(data: bytes) -> Picture:
             "it smaller."
         )
     return Picture(kind=kind, width=width, height=height)
+
+
+def _gif_canvas(data: bytes, width: int, height: int) -> tuple[int, int, int]:
+    """The size of a GIF's canvas once every frame has been read, and its number of frames,
+    read from its blocks as Pillow reads them, without decoding any frame.
+
+    The header gives the canvas a size, but a frame may lie partly or wholly outside it: Pillow
+    then grows the canvas to hold the frame and decodes every later frame at the grown size, so
+    a GIF of a few dozen bytes can hold a canvas of millions of pixels. ``width`` and ``height``
+    are the size Pillow gives the picture when it opens it (the header's, or its first frame's
+    if that lies outside)."""
+    if len(data) < 13:
+        raise ValueError("cut short")
+    position = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)
+    frames = 0
+    while position < len(data):
+        block = data[position]
+        position += 1
+        if block == 0x3B:  # trailer
+            break
+        if block == 0x21:  # extension: a label, then sub-blocks
+            position = _after_gif_sub_blocks(data, position + 1)
+        elif block == 0x2C:  # a frame: where it goes, its size, its colours, its data
+            if position + 10 > len(data):
+                raise ValueError("cut short")
+            left, top, frame_width, frame_height, flags = struct.unpack_from(
+                "<HHHHB", data, position
+            )
+            width, height = max(width, left + frame_width), max(height, top + frame_height)
+            frames += 1
+            position += 9 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+            position = _after_gif_sub_blocks(data, position + 1)  # after the LZW code size
+        # Pillow passes over any other byte, and so does this.
+    return width, height, max(frames, 1)
+
+
+def _after_gif_sub_blocks(data: bytes, position: int) -> int:
+    """Where a run of GIF sub-blocks (each a length byte and that many bytes, ending with a
+    zero length) that starts at ``position`` ends."""
+    while position < len(data):
+        length = data[position]
+        position += 1 + length
+        if not length:
+            break
+    return position
 
 
 @dataclass(frozen=True)
@@ -119,6 +169,8 @@ def clean(data: bytes) -> CleanPicture:
                 stored, size = _strip_webp(data), image.size
             else:
                 stored, size = _save_again(image, data)
+    except Image.DecompressionBombError:
+        raise PictureError(TOO_MANY_PIXELS) from None
     except (OSError, SyntaxError, ValueError, IndexError, EOFError):
         raise PictureError(_wrong_kind(None)) from None
     return CleanPicture(data=stored, kind=picture.kind, width=size[0], height=size[1])

@@ -5,6 +5,9 @@ real format."""
 
 import importlib
 import io
+import struct
+import time
+import zlib
 
 import pytest
 from django.apps import apps
@@ -14,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, ImageChops, ImageCms, ImageDraw, PngImagePlugin
 
 from articles import pictures
-from articles.importers import load_content
+from articles.importers import ContentError, load_content
 from articles.models import Article
 from tests.test_uploads import animation as animation_of_dots
 
@@ -331,3 +334,125 @@ def test_the_migration_stores_the_size_of_every_picture_it_can_read(make_article
         (40, 30),
         (None, None),
     ]
+
+
+# A GIF's header gives its canvas size, but Pillow grows the canvas for a later frame that lies
+# outside it, and then decodes every frame at the grown size.
+
+
+def growing_gif(frames: int = 3, size: int = 6000) -> bytes:
+    """A GIF of 66 bytes or so whose header says 1 x 1 pixel: its first frame is that pixel,
+    and every later one is one pixel at (size - 1, size - 1)."""
+    parts = [b"GIF89a", struct.pack("<HHBBB", 1, 1, 0xF0, 0, 0), b"\0\0\0\xff\xff\xff"]
+    for frame in range(frames):
+        corner = 0 if frame == 0 else size - 1
+        parts.append(b"\x21\xf9\x04\x04\x0a\x00\x00\x00")  # 0.1 s, keep the frame
+        parts.append(b"\x2c" + struct.pack("<HHHHB", corner, corner, 1, 1, 0))
+        parts.append(b"\x02\x02\x4c\x01\x00")  # one white pixel
+    return b"".join([*parts, b"\x3b"])
+
+
+GROWN_TOO_BIG = (
+    "That animation has 3 frames of 6000 × 6000 pixels: more than 20 million pixels in all. "
+    "Use fewer frames or make it smaller."
+)
+
+
+class Timer:
+    def __enter__(self):
+        self.started = time.monotonic()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.monotonic() - self.started
+
+
+def test_a_gif_whose_frames_grow_its_canvas_is_measured_by_the_grown_canvas():
+    with Timer() as timer, pytest.raises(pictures.PictureError) as refused:
+        pictures.clean(growing_gif())
+
+    assert refused.value.messages == [GROWN_TOO_BIG]
+    assert timer.seconds < 2
+
+
+def test_a_frame_far_outside_a_still_gif_is_too_many_pixels():
+    # Two frames, the second one pixel at (65534, 65534): Pillow would refuse the canvas
+    # outright, mid-decode.
+    with pytest.raises(pictures.PictureError) as refused:
+        pictures.clean(growing_gif(frames=2, size=65535))
+
+    assert refused.value.messages == [pictures.TOO_MANY_PIXELS]
+
+
+def test_a_gif_that_grows_a_little_is_kept_at_its_grown_size():
+    grown = growing_gif(frames=3, size=50)
+
+    assert (pictures.inspect(grown).width, pictures.inspect(grown).height) == (50, 50)
+    stored = pictures.clean(grown)
+    assert (stored.width, stored.height) == (50, 50)
+    with Image.open(io.BytesIO(stored.data)) as image:
+        assert (image.format, image.size) == ("GIF", (50, 50))
+
+
+def frame_moved_outside(kind: str) -> bytes:
+    """An animated PNG or WebP of 30 x 20 pixels whose second frame says it lies at
+    (2999, 2999)."""
+    frames = [Image.new("RGB", (30, 20), colour) for colour in ("red", "green", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, kind, save_all=True, append_images=frames[1:], lossless=True)
+    data = bytearray(buffer.getvalue())
+    if kind == "PNG":
+        chunk = data.index(b"fcTL", data.index(b"fcTL") + 4)  # name, then sequence, w, h, x, y
+        struct.pack_into(">II", data, chunk + 16, 2999, 2999)
+        end = chunk + 4 + int.from_bytes(data[chunk - 4 : chunk], "big")
+        struct.pack_into(">I", data, end, zlib.crc32(data[chunk:end]))
+    else:
+        chunk = data.index(b"ANMF", data.index(b"ANMF") + 4)  # name, size, then x, y (3 bytes)
+        data[chunk + 8 : chunk + 14] = (2999).to_bytes(3, "little") * 2
+    return bytes(data)
+
+
+@pytest.mark.parametrize("kind", ["PNG", "WEBP"])
+def test_an_animated_png_or_webp_never_grows_its_canvas(kind):
+    with pytest.raises(pictures.PictureError) as refused:
+        pictures.clean(frame_moved_outside(kind))
+
+    assert refused.value.messages == [
+        "That file is not a picture we can read. Upload a PNG, JPEG, WebP or GIF picture."
+    ]
+
+
+def test_the_editor_upload_refuses_a_growing_gif_at_once(staff_client):
+    with Timer() as timer:
+        response = staff_client.post(
+            "/markdownx/upload/",
+            {"image": upload("grows.gif", growing_gif())},
+            HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+        )
+
+    assert timer.seconds < 2
+    assert response.status_code == 400
+    assert response.json() == {"image": [GROWN_TOO_BIG]}
+
+
+def test_the_picture_field_refuses_a_growing_gif_at_once(staff_client):
+    with Timer() as timer:
+        response = staff_client.post(
+            "/admin/articles/article/add/", admin_form(image=upload("grows.gif", growing_gif()))
+        )
+
+    assert timer.seconds < 2
+    assert response.context["adminform"].form.errors["image"] == [GROWN_TOO_BIG]
+    assert not Article.objects.exists()
+
+
+def test_a_growing_gif_beside_a_content_file_is_refused_at_once(write_article, content_dir):
+    (content_dir / "grows.gif").write_bytes(growing_gif())
+    path = write_article("grows", image="grows.gif", image_alt="A body map")
+
+    with Timer() as timer, pytest.raises(ContentError) as refused:
+        load_content(content_dir)
+
+    assert timer.seconds < 2
+    assert refused.value.problems == [f"{path}: image: {GROWN_TOO_BIG}"]
+    assert not Article.objects.exists()
