@@ -14,7 +14,7 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import ExifTags, Image, ImageChops, ImageCms, ImageDraw, PngImagePlugin
+from PIL import ExifTags, Image, ImageChops, ImageCms, ImageDraw, ImageStat, PngImagePlugin
 
 from articles import pictures
 from articles.importers import ContentError, load_content
@@ -129,6 +129,159 @@ def test_the_colour_profile_is_kept(kind, orientation):
 
     with Image.open(io.BytesIO(pictures.clean(data).data)) as image:
         assert image.info.get("icc_profile") == icc
+
+
+# A JPEG can hide text where a reader never looks: after the image data its scan needs, in a
+# segment labelled as a colour profile, or after the few bytes of an Adobe segment.
+
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def segment(marker: int, contents: bytes) -> bytes:
+    return bytes([0xFF, marker]) + (len(contents) + 2).to_bytes(2, "big") + contents
+
+
+def after_start(data: bytes, extra: bytes) -> bytes:
+    """``extra`` placed just after a JPEG's start marker."""
+    return data[:2] + extra + data[2:]
+
+
+def before_end(data: bytes, extra: bytes) -> bytes:
+    """``extra`` placed in the scan data, just before the JPEG's end marker."""
+    assert data.endswith(b"\xff\xd9")
+    return data[:-2] + extra + data[-2:]
+
+
+def before_first_restart(data: bytes, extra: bytes) -> bytes:
+    position = data.index(b"\xff\xd0", data.index(b"\xff\xda"))
+    return data[:position] + extra + data[position:]
+
+
+def with_profile(profile: bytes) -> bytes:
+    return segment(0xE2, b"ICC_PROFILE\0\x01\x01" + profile)
+
+
+def profile_with_text_after_it() -> bytes:
+    """A valid profile, with text after its end and its length saying the text belongs."""
+    grown = SRGB + SECRET
+    return len(grown).to_bytes(4, "big") + grown[4:]
+
+
+def scene(**options) -> bytes:
+    """A JPEG photo large enough to be saved again without visible loss."""
+    return photo(size=(160, 120), **options)
+
+
+def profile_with_text_between_tags() -> bytes:
+    """A valid profile whose last tag's data has moved past some text, so the text sits
+    between tags."""
+    last = 128 + 4 + 12 * (int.from_bytes(SRGB[128:132], "big") - 1)
+    offset, size = struct.unpack_from(">II", SRGB, last + 4)
+    moved = len(SRGB) + len(SECRET) + (-len(SECRET) % 4)
+    grown = bytearray(SRGB + SECRET.ljust(moved - len(SRGB), b" ") + SRGB[offset : offset + size])
+    struct.pack_into(">II", grown, last + 4, moved, size)
+    grown[:4] = len(grown).to_bytes(4, "big")
+    return bytes(grown)
+
+
+HIDDEN_IN_JPEG = {
+    "after the scan data": before_end(scene(), SECRET),
+    "after the scan data, a long way": before_end(scene(), SECRET * 50),
+    "after the scan data of a progressive jpeg": before_end(scene(progressive=True), SECRET),
+    "before a restart marker": before_first_restart(scene(restart_marker_blocks=2), SECRET),
+    "after the scan data, with restart markers": before_end(scene(restart_marker_rows=1), SECRET),
+    "in a profile that is not one": after_start(scene(), with_profile(SECRET)),
+    "in a profile with text after it": after_start(
+        scene(), with_profile(profile_with_text_after_it())
+    ),
+    "in a profile, between its tags": after_start(
+        scene(), with_profile(profile_with_text_between_tags())
+    ),
+    "in a second copy of the profile": scene(icc_profile=SRGB).replace(
+        b"\xff\xda", segment(0xE2, b"ICC_PROFILE\0\x05\x01" + SECRET) + b"\xff\xda", 1
+    ),
+    "after an adobe segment": after_start(
+        scene(), segment(0xEE, b"Adobe\x00\x64\x00\x00\x00\x00\x01" + SECRET)
+    ),
+}
+
+
+@pytest.mark.parametrize("data", HIDDEN_IN_JPEG.values(), ids=HIDDEN_IN_JPEG.keys())
+def test_text_hidden_in_a_jpeg_is_not_kept(data):
+    with Image.open(io.BytesIO(data)) as original:
+        original.load()  # a picture Pillow reads without complaint
+        pixels = original.convert("RGB")
+
+    stored = pictures.clean(data).data
+
+    assert SECRET not in stored
+    assert pictures.clean(stored).data == stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.format == "JPEG"
+        assert image.size == pixels.size
+        # The same picture, give or take what one more save at its own quality loses.
+        difference = ImageChops.difference(pixels, image.convert("RGB"))
+        assert max(ImageStat.Stat(difference).mean) < 4
+
+
+def test_a_valid_profile_is_kept_without_what_was_hidden_after_it():
+    stored = pictures.clean(after_start(photo(), with_profile(profile_with_text_after_it())))
+
+    with Image.open(io.BytesIO(stored.data)) as image:
+        assert image.info["icc_profile"] == SRGB
+
+
+def test_a_profile_that_is_not_one_is_left_out():
+    stored = pictures.clean(after_start(photo(), with_profile(SECRET)))
+
+    with Image.open(io.BytesIO(stored.data)) as image:
+        assert image.info.get("icc_profile") is None
+
+
+def test_an_adobe_segment_keeps_its_colour_transform():
+    adobe = segment(0xEE, b"Adobe\x00\x64\x00\x00\x00\x00\x01" + SECRET)
+
+    stored = pictures.clean(after_start(photo(), adobe))
+
+    assert segment(0xEE, b"Adobe\x00\x64\x00\x00\x00\x00\x01") in stored.data
+    with Image.open(io.BytesIO(stored.data)) as image:
+        assert image.info["adobe_transform"] == 1
+
+
+def test_an_ordinary_jpeg_keeps_its_scan_data_byte_for_byte():
+    for original in (photo(), photo(icc_profile=SRGB), photo(exif=gps_exif())):
+        scan = original[original.index(b"\xff\xda") :]
+
+        assert pictures.clean(original).data.endswith(scan)
+
+
+@pytest.mark.parametrize("kind", ["PNG", "WEBP"])
+def test_a_png_or_webp_keeps_no_profile_that_is_not_one(kind):
+    stored = pictures.clean(photo(kind, icc_profile=b"ICC " + SECRET)).data
+
+    assert SECRET not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.info.get("icc_profile") is None
+    assert pictures.clean(stored).data == stored
+
+
+@pytest.mark.parametrize("kind", ["PNG", "WEBP"])
+def test_a_png_or_webp_keeps_a_valid_profile_without_what_was_hidden_after_it(kind):
+    stored = pictures.clean(photo(kind, icc_profile=profile_with_text_after_it())).data
+
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.info["icc_profile"] == SRGB
+
+
+def test_the_editor_upload_keeps_no_text_hidden_after_the_scan_data(staff_client):
+    response = staff_client.post(
+        "/markdownx/upload/",
+        {"image": upload("photo.jpg", before_end(photo(), SECRET))},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+
+    with default_storage.open(response.json()["image_code"].split("(/media/")[1][:-1]) as f:
+        assert SECRET not in f.read()
 
 
 # The article's Picture field in the admin.
