@@ -7,7 +7,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Patient articles"
 
     def ready(self) -> None:
+        from django.contrib import admin
+
         from . import pagecache, permissions
+        from .admin.lookups import own_filters_only
         from .models import Article, Block, ClinicDetails, Reference, Risk, Tag
 
         # Whatever public pages show: a change to any of it makes every cached page stale.
@@ -21,3 +24,5 @@ class ArticlesConfig(AppConfig):
         )
         # After the auth app has made the permissions (post_migrate runs per app, in order).
         post_migrate.connect(permissions.ensure_editor_group, sender=self)
+        # Every app's admin is registered by now (the admin app, listed first, found them all).
+        own_filters_only(admin.site)
