@@ -112,7 +112,7 @@ class SubscribeView(FormView):
 
     def post(self, request, *args, **kwargs):
         if not ratelimit.allow(
-            "signup:" + ratelimit.client_address(request), SIGNUPS_PER_HOUR, 3600
+            "signup:" + ratelimit.counted_address(request), SIGNUPS_PER_HOUR, 3600
         ):
             return too_many(request)
         return super().post(request, *args, **kwargs)
@@ -195,7 +195,7 @@ class FeedbackView(View):
     def post(self, request, slug):
         article = get_object_or_404(Article.objects.published(), slug=slug)
         if not ratelimit.allow(
-            "feedback:" + ratelimit.client_address(request), FEEDBACK_PER_HOUR, 3600
+            "feedback:" + ratelimit.counted_address(request), FEEDBACK_PER_HOUR, 3600
         ):
             return too_many(request)
         form = FeedbackForm(request.POST)

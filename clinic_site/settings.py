@@ -214,7 +214,9 @@ AXES_HANDLER = "articles.loginguard.LoginGuardHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
-AXES_CLIENT_IP_CALLABLE = "articles.ratelimit.client_address"
+# An IPv6 client is counted (and recorded under Axes) by its /64 network, written as its first
+# address; an IPv4 client by its own address.
+AXES_CLIENT_IP_CALLABLE = "articles.ratelimit.counted_address"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # Attempts refused while locked or paused are not counted: a lockout ends 15 minutes after the

@@ -181,3 +181,15 @@ def test_a_refused_next_address_lands_on_the_admin_not_a_missing_page(staff_acco
 
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+
+
+def test_wrong_passwords_from_every_address_of_one_ipv6_64_count_together(staff_account):
+    answers = [
+        log_in(Client(), "nurse", f"wrong-{n}", f"2001:db8:7:8::{n}").status_code
+        for n in range(1, 6)
+    ]
+
+    right = log_in(Client(), "nurse", "the-right-password-1", "2001:db8:7:8:ffff::1")
+
+    assert answers == [200, 200, 200, 200, 429]
+    assert right.status_code == 429
