@@ -24,11 +24,30 @@ CONSENT_WORDING = (
     "time with the link in every email."
 )
 RESEND_COOLDOWN_SECONDS = 300
+# One mailbox under two names, where a dot in the name makes no other mailbox.
+GMAIL_DOMAINS = ("gmail.com", "googlemail.com")
 
 
 def sign_up(email: str, page: str = "") -> bool:
     """Record the sign-up and send its one email. False only when that email could not be sent;
-    the sign-up is kept either way, and ``send_updates`` sends a missing confirmation later."""
+    the sign-up is kept either way, and ``send_updates`` sends a missing confirmation later.
+
+    One sign-up email per mailbox per 5 minutes, however the address is spelled
+    (``mailbox``). A sign-up within those minutes stores and sends nothing: the mailbox has just
+    been sent a link, and a spelling held back is never sent later either."""
+    cooldown = _cooldown_key(mailbox(email))
+    if not cache.add(cooldown, 1, timeout=RESEND_COOLDOWN_SECONDS):
+        return True
+    sent = False
+    try:
+        sent = _sign_up(email, page)
+    finally:
+        if not sent:
+            cache.delete(cooldown)  # nothing went out, so trying again straight away must send
+    return sent
+
+
+def _sign_up(email: str, page: str) -> bool:
     now = timezone.now()
     with transaction.atomic():
         # Signing up again after the address was forgotten: one row for the mailbox again.
@@ -51,20 +70,25 @@ def sign_up(email: str, page: str = "") -> bool:
             subscriber.consent_given_at = now
             subscriber.consent_page = page[:200]
             subscriber.save()
-    cooldown = _cooldown_key(email)
-    if not cache.add(cooldown, 1, timeout=RESEND_COOLDOWN_SECONDS):
-        return True  # an email went to this address minutes ago: one is enough
     if subscriber.status == Subscriber.Status.CONFIRMED:
-        sent = _send(emails.already_subscribed(subscriber))
-    else:
-        sent = send_confirmation(subscriber)
-    if not sent:
-        cache.delete(cooldown)  # nothing went out, so trying again straight away must send
-    return sent
+        return _send(emails.already_subscribed(subscriber))
+    return send_confirmation(subscriber)
 
 
-def _cooldown_key(email: str) -> str:
-    return "signup-email:" + hashlib.sha256(email.encode()).hexdigest()
+def mailbox(email: str) -> str:
+    """The mailbox an address reaches, for counting: the part after ``+`` dropped, case folded,
+    and at Gmail (gmail.com and googlemail.com are one) the dots too. Only ever a key: mail goes
+    to the address as it was typed."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in GMAIL_DOMAINS:
+        local = local.replace(".", "")
+        domain = GMAIL_DOMAINS[0]
+    return f"{local}@{domain}"
+
+
+def _cooldown_key(mailbox: str) -> str:
+    return "signup-email:" + hashlib.sha256(mailbox.encode()).hexdigest()
 
 
 def send_confirmation(subscriber: Subscriber) -> bool:

@@ -8,6 +8,7 @@ import time
 import pytest
 from django.core import mail, signing
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
@@ -15,6 +16,7 @@ from articles import ratelimit
 from articles.forms import SubscribeForm
 from articles.models import Subscriber
 from articles.subscriptions import CONSENT_VERSION, CONSENT_WORDING
+from articles.subscriptions import mailbox as mailbox_of
 from articles.tokens import confirm_token, unsubscribe_token
 
 pytestmark = pytest.mark.django_db
@@ -449,3 +451,60 @@ def test_the_too_many_sign_ups_page_says_when_to_come_back(client):
 
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 3600
+
+
+def test_every_spelling_of_one_mailbox_shares_its_one_email_in_five_minutes(client):
+    variants = [f"alice+{n}@example.org" for n in range(25)] + ["Alice+x@Example.ORG"]
+
+    for n, email in enumerate(variants):
+        assert sign_up(client, email, remote_addr=f"10.1.{n}.1").status_code == 302
+
+    assert [message.to for message in mail.outbox] == [["alice+0@example.org"]]
+
+
+def test_the_address_is_kept_as_typed_and_its_link_goes_there(client):
+    sign_up(client, "  Jane.Doe+news@GoogleMail.com ")
+
+    assert list(Subscriber.objects.values_list("email", flat=True)) == [
+        "jane.doe+news@googlemail.com"
+    ]
+    assert mail.outbox[0].to == ["jane.doe+news@googlemail.com"]
+
+
+def test_dots_make_no_other_mailbox_at_gmail(client):
+    for n, email in enumerate(
+        ["jane.doe@gmail.com", "janedoe@googlemail.com", "J.A.N.E.D.O.E+x@gmail.com"]
+    ):
+        sign_up(client, email, remote_addr=f"10.2.{n}.1")
+
+    assert len(mail.outbox) == 1
+
+
+def test_dots_elsewhere_are_other_mailboxes(client):
+    sign_up(client, "jane.doe@example.org")
+    sign_up(client, "janedoe@example.org")
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["jane.doe@example.org", "janedoe@example.org"]
+
+
+def test_spellings_held_back_are_not_sent_later_either(client):
+    for n in range(5):
+        sign_up(client, f"alice+{n}@example.org", remote_addr=f"10.3.{n}.1")
+
+    call_command("send_updates", stdout=io.StringIO())
+
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "mailbox"),
+    [
+        ("alice@example.org", "alice@example.org"),
+        ("Alice+News@Example.org", "alice@example.org"),
+        ("a.lice+x+y@example.org", "a.lice@example.org"),
+        ("J.Doe+1@googlemail.com", "jdoe@gmail.com"),
+        ("j.doe@gmail.com", "jdoe@gmail.com"),
+    ],
+)
+def test_the_mailbox_a_spelling_reaches(typed, mailbox):
+    assert mailbox_of(typed) == mailbox
