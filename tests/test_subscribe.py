@@ -210,13 +210,36 @@ BAD_INPUT = [
         "reader@exämple.org",
         "We can only send to addresses made of plain letters (a to z), numbers and symbols such as . - _ and @. Please use another address.",
     ),
+    (
+        '"\x1b[2J\x1b]0;hi\x07"@example.org',
+        "An email address cannot hold control characters (such as tabs or escape codes). Please type it again.",
+    ),
+    (
+        "\x1b[31mreader@example.org",
+        "An email address cannot hold control characters (such as tabs or escape codes). Please type it again.",
+    ),
+    (
+        '"a\x7fb"@example.org',
+        "An email address cannot hold control characters (such as tabs or escape codes). Please type it again.",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("email", "message"),
     BAD_INPUT,
-    ids=["empty", "malformed", "too-long", "newline", "ip-literal", "bare-host", "unicode"],
+    ids=[
+        "empty",
+        "malformed",
+        "too-long",
+        "newline",
+        "ip-literal",
+        "bare-host",
+        "unicode",
+        "terminal-codes",
+        "escape",
+        "delete",
+    ],
 )
 def test_bad_address_is_explained_next_to_the_field_and_nothing_happens(client, email, message):
     response = sign_up(client, email)
