@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from . import emails
 from .models import Subscriber
-from .retention import forgotten_address
+from .retention import forgotten_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _sign_up(email: str, page: str) -> bool:
     now = timezone.now()
     with transaction.atomic():
         # Signing up again after the address was forgotten: one row for the mailbox again.
-        Subscriber.objects.filter(email=forgotten_address(email)).delete()
+        Subscriber.objects.filter(email__in=forgotten_addresses(email)).delete()
         subscriber, created = Subscriber.objects.select_for_update().get_or_create(
             email=email,
             defaults={
