@@ -2,12 +2,14 @@
 data, and is protected against robots and floods."""
 
 import re
+import time
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
 from articles.models import Feedback
+from articles.models.feedback import mask_personal_data
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +176,48 @@ def test_staff_tick_comments_as_dealt_with_and_export_them(staff_client, make_ar
     lines = b"".join(export.streaming_content).decode().splitlines()
     assert lines[0] == "created_at,article__slug,helpful,comment,dealt_with"
     assert lines[1].endswith(",aftercare,False,Too short,True")
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("Write to jane.doe@example.com please", "Write to [email address removed] please"),
+        ("Write to jane.doe @ example.com please", "Write to [email address removed] please"),
+        ("Write to jane.doe＠example.com please", "Write to [email address removed] please"),
+        ("Write to jane.doe ＠ example．com please", "Write to [email address removed] please"),
+        (
+            "Write to jane dot doe at example dot com please",
+            "Write to [email address removed] please",
+        ),
+        ("Write to Jane DOT Doe AT Example Dot Com", "Write to [email address removed]"),
+        ("Write to jane (at) example (dot) co (dot) uk", "Write to [email address removed]"),
+        ("Write to jane[at]example[dot]com", "Write to [email address removed]"),
+        ("Write to janedoe at example.org", "Write to [email address removed]"),
+        ("Email me at jane.doe@example.com today", "Email me at [email address removed] today"),
+        ("Email me at jane.doe @ example.com", "Email me at [email address removed]"),
+        ("Email me at jane dot doe at example dot com", "Email [email address removed]"),
+    ],
+)
+def test_an_email_address_however_it_is_written_is_masked(said, kept):
+    assert mask_personal_data(said) == kept
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I looked at it and it helped.",
+        "I was at home. Then the soreness came back at 3.30pm.",
+        "Look at the part about ice; it is at odds with what my physio said.",
+        "The dot on the body map at the top is hard to see.",
+        "Email is fine, or just look at it again at some point.",
+    ],
+)
+def test_ordinary_sentences_are_left_as_they_are(said):
+    assert mask_personal_data(said) == said
+
+
+def test_masking_a_long_awkward_comment_is_quick():
+    for text in ["a dot " * 170, "a.a" * 333, "a at " * 200, "a @ " * 250, "a (dot) " * 125]:
+        started = time.perf_counter()
+        mask_personal_data(text[:1000])
+        assert time.perf_counter() - started < 0.1, text[:20]
