@@ -1,7 +1,9 @@
 """Signing up: double opt-in, the same answer for every address, bad input, bots, a dead mail server."""
 
 import io
+import json
 import re
+import secrets
 import threading
 import time
 
@@ -12,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from articles import ratelimit
+from articles import ratelimit, tokens
 from articles.forms import SubscribeForm
 from articles.models import Subscriber
 from articles.subscriptions import CONSENT_VERSION, CONSENT_WORDING
@@ -531,3 +533,40 @@ def test_spellings_held_back_are_not_sent_later_either(client):
 )
 def test_the_mailbox_a_spelling_reaches(typed, mailbox):
     assert mailbox_of(typed) == mailbox
+
+
+@pytest.mark.parametrize(
+    ("make_token", "salt"),
+    [
+        (confirm_token, tokens.CONFIRM_SALT),
+        (unsubscribe_token, tokens.UNSUBSCRIBE_SALT),
+    ],
+)
+def test_links_carry_a_random_key_not_the_subscribers_number(make_subscriber, make_token, salt):
+    make_subscriber("first@example.org")
+    subscriber = make_subscriber("second@example.org", key=secrets.token_hex(16))
+
+    payload = signing.loads(make_token(subscriber), salt=salt)
+
+    assert payload == subscriber.key
+    assert str(subscriber.pk) not in json.dumps(payload).replace(subscriber.key, "")
+
+
+def test_links_sent_before_keep_working(make_subscriber, client):
+    subscriber = make_subscriber("r@example.org")
+    old_confirm = signing.dumps([subscriber.pk, subscriber.key], salt=tokens.CONFIRM_SALT)
+    old_unsubscribe = signing.dumps([subscriber.pk, subscriber.key], salt=tokens.UNSUBSCRIBE_SALT)
+
+    client.post(f"/subscribe/confirm/{old_confirm}/")
+    assert Subscriber.objects.get().status == "confirmed"
+    client.post(f"/unsubscribe/{old_unsubscribe}/")
+    assert Subscriber.objects.get().status == "unsubscribed"
+
+
+def test_a_link_with_another_subscribers_number_and_key_does_nothing(make_subscriber, client):
+    one = make_subscriber("one@example.org")
+    two = make_subscriber("two@example.org")
+    forged = signing.dumps([one.pk, two.key], salt=tokens.UNSUBSCRIBE_SALT)
+
+    assert client.post(f"/unsubscribe/{forged}/").status_code == 404
+    assert set(Subscriber.objects.values_list("status", flat=True)) == {"pending"}

@@ -24,9 +24,10 @@ class Subscriber(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     key = models.CharField(
         max_length=32,
+        unique=True,
         editable=False,
-        help_text="Random value inside this person's links, so old links stop working if they "
-        "are removed and sign up again.",
+        help_text="Random value that names this person in their links (never their number), "
+        "changed when they sign up again after unsubscribing, so old links stop working.",
     )
     consent_wording_version = models.CharField(
         max_length=20, help_text="Which version of the sign-up wording they agreed to."
