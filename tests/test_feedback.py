@@ -71,21 +71,43 @@ def test_a_comment_is_added_once_with_personal_data_masked(client, make_article)
     )
 
 
-def test_a_comment_needs_the_form_token(make_article):
+def test_answering_and_commenting_set_no_cookie(make_article):
     make_article("aftercare")
     client = Client(enforce_csrf_checks=True)
+
     page = answer(client)
+    done = comment(client, page, "Clear, thanks")
 
-    forged = Client(enforce_csrf_checks=True).post(
-        "/articles/aftercare/feedback/comment/",
-        {
-            "comment": "spam",
-            "token": re.search(r'name="token" value="([^"]+)"', page.content.decode()).group(1),
-        },
-    )
+    assert {name: dict(cookie) for name, cookie in page.cookies.items()} == {}
+    assert "csrfmiddlewaretoken" not in page.content.decode()
+    assert not done.cookies
+    assert "Thank you for telling us." in done.content.decode()
+    assert Feedback.objects.get().comment == "Clear, thanks"
 
-    assert forged.status_code == 403
-    assert Feedback.objects.get().comment == ""
+
+def test_a_comment_needs_the_signed_token_of_its_answer(make_article):
+    make_article("aftercare")
+    make_article("other")
+    page = answer(Client())
+    token = re.search(r'name="token" value="([^"]+)"', page.content.decode()).group(1)
+    other = re.search(
+        r'name="token" value="([^"]+)"', answer(Client(), slug="other").content.decode()
+    ).group(1)
+
+    def send(token_sent):
+        return Client(enforce_csrf_checks=True).post(
+            "/articles/aftercare/feedback/comment/", {"comment": "spam", "token": token_sent}
+        )
+
+    answers = [
+        send(token[:-1] + ("B" if token.endswith("A") else "A")),
+        send(other),
+        send("1"),
+        Client().post("/articles/aftercare/feedback/comment/", {"comment": "spam"}),
+    ]
+
+    assert [response.status_code for response in answers] == [200] * 4
+    assert list(Feedback.objects.values_list("comment", flat=True)) == ["", ""]
 
 
 def test_a_long_comment_is_explained_next_to_the_box(client, make_article):
