@@ -24,6 +24,16 @@ CONSENT_WORDING = (
     "time with the link in every email."
 )
 RESEND_COOLDOWN_SECONDS = 300
+# What signing up again may change on a subscriber's row.
+SIGN_UP_FIELDS = [
+    "key",
+    "unsubscribed_at",
+    "status",
+    "consent_wording_version",
+    "consent_given_at",
+    "consent_page",
+    "confirmation_sent_at",
+]
 # One mailbox under two names, where a dot in the name makes no other mailbox.
 GMAIL_DOMAINS = ("gmail.com", "googlemail.com")
 
@@ -48,6 +58,15 @@ def sign_up(email: str, page: str = "") -> bool:
 
 
 def _sign_up(email: str, page: str) -> bool:
+    """Every state takes the same path, so the time an answer takes does not tell who is on the
+    list: the row is written (and changed) once, one email is built and sent, and its sending
+    recorded once. Before, a confirmed address, which needed no change, answered in well under
+    half the time of the others.
+
+    ``confirmation_sent_at`` is emptied while the email is on its way and set once it has gone.
+    That is the change a confirmed row gets too: SQLite does not write a row whose bytes are the
+    same, so writing it back unchanged would still have been quicker. A pending sign-up whose
+    email could not be sent is left empty, which is what ``send_updates`` looks for."""
     now = timezone.now()
     with transaction.atomic():
         # Signing up again after the address was forgotten: one row for the mailbox again.
@@ -61,18 +80,28 @@ def _sign_up(email: str, page: str) -> bool:
                 "consent_page": page[:200],
             },
         )
-        if not created and subscriber.status != Subscriber.Status.CONFIRMED:
-            if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
-                subscriber.key = secrets.token_hex(16)
-                subscriber.unsubscribed_at = None
-            subscriber.status = Subscriber.Status.PENDING
-            subscriber.consent_wording_version = CONSENT_VERSION
-            subscriber.consent_given_at = now
-            subscriber.consent_page = page[:200]
-            subscriber.save()
-    if subscriber.status == Subscriber.Status.CONFIRMED:
-        return _send(emails.already_subscribed(subscriber))
-    return send_confirmation(subscriber)
+        confirmed = subscriber.status == Subscriber.Status.CONFIRMED
+        if not created:
+            # A confirmed subscriber's consent record is theirs: a stranger signing their
+            # address up again changes nothing in it.
+            if not confirmed:
+                if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+                    subscriber.key = secrets.token_hex(16)
+                    subscriber.unsubscribed_at = None
+                subscriber.status = Subscriber.Status.PENDING
+                subscriber.consent_wording_version = CONSENT_VERSION
+                subscriber.consent_given_at = now
+                subscriber.consent_page = page[:200]
+            subscriber.confirmation_sent_at = None
+            subscriber.save(update_fields=SIGN_UP_FIELDS)
+    if confirmed:
+        message = emails.already_subscribed(subscriber)
+    else:
+        message = emails.confirmation(subscriber)
+    if not _send(message):
+        return False
+    Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=timezone.now())
+    return True
 
 
 def mailbox(email: str) -> str:

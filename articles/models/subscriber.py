@@ -37,7 +37,11 @@ class Subscriber(models.Model):
         max_length=200, blank=True, help_text="The page they signed up on."
     )
     confirmation_sent_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the confirmation email was last sent."
+        null=True,
+        blank=True,
+        help_text="When the last email answering a sign-up went out: the confirmation, or for "
+        'someone already subscribed, "you are already subscribed". Empty while one is being '
+        "sent, or when it could not be sent.",
     )
     confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="When they confirmed by pressing the button."
