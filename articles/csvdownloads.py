@@ -3,6 +3,7 @@ rows there are."""
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
@@ -11,8 +12,11 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 ROWS_PER_BLOCK = 500
-# A cell starting with one of these would run as a formula when opened in a spreadsheet.
-FORMULA_START = ("=", "+", "-", "@")
+# Where a spreadsheet may start a cell: the start of the text, or after any character it might be
+# told to split on (; , tab, a line end), whatever this file's own delimiter is. A cell that starts
+# with = + - or @ (after spaces or a quote) runs as a formula; one starting with a tab or a
+# carriage return can hide one. An apostrophe there makes the cell plain text.
+_FORMULA_AT_A_CELL_START = re.compile(r"""(?:^|(?<=[;,\t\r\n]))(?=[ "]*[=+\-@]|[\t\r])""")
 
 
 def csv_download(queryset: QuerySet, columns: list[str], name: str) -> StreamingHttpResponse:
@@ -41,5 +45,12 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_START) else value
+        return defuse(value)
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def defuse(text: str) -> str:
+    """The text with an apostrophe wherever a spreadsheet might start a formula: at its start,
+    and after each ; , tab or line end, since an apostrophe only at the start would leave
+    ``Nice page;=1+1`` a formula in a spreadsheet that splits on semicolons."""
+    return _FORMULA_AT_A_CELL_START.sub("'", text)

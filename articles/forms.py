@@ -268,6 +268,13 @@ class SubscribeForm(VisitorForm):
                 "We can only send to addresses made of plain letters (a to z), numbers and "
                 "symbols such as . - _ and @. Please use another address."
             )
+        # A quoted name ("..."@example.org) may hold them by the email standard; here they would
+        # only ever be terminal codes that reach a member of staff's screen or a CSV download.
+        if any(ord(character) < 32 or ord(character) == 127 for character in email):
+            raise ValidationError(
+                "An email address cannot hold control characters (such as tabs or escape "
+                "codes). Please type it again."
+            )
         domain = email.rpartition("@")[2]
         try:
             validate_email(email)

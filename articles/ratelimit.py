@@ -7,6 +7,10 @@ from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 
+# The part of an IPv6 address that names one client: a /64 is the smallest block a home or a
+# server is given.
+IPV6_CLIENT_PREFIX = 64
+
 
 def allow(key: str, limit: int, window_seconds: int, cache: BaseCache | None = None) -> bool:
     """Count one attempt for ``key``; False once more than ``limit`` fell in this window."""
@@ -42,9 +46,25 @@ def client_address(request: HttpRequest) -> str:
     return _address(forwarded[-count]) or socket_address
 
 
+def counted_address(request: HttpRequest) -> str:
+    """The client a limit counts (sign-ups, feedback answers, the admin login guard): an IPv4
+    address on its own, and an IPv6 address by its /64 network, written as the network's first
+    address (``2001:db8:1:2::``). One household or machine is given a whole /64 and picks
+    addresses in it freely, so counting single IPv6 addresses would let it step past any limit."""
+    address = client_address(request)
+    if ":" not in address:
+        return address
+    network = ipaddress.IPv6Network(f"{address}/{IPV6_CLIENT_PREFIX}", strict=False)
+    return str(network.network_address)
+
+
 def _address(value: str) -> str:
-    """The address, written the standard way; empty if it is not an IP address at all."""
+    """The address, written the standard way (an IPv4 address written as IPv6, ``::ffff:a.b.c.d``,
+    as that IPv4 address); empty if it is not an IP address at all."""
     try:
-        return str(ipaddress.ip_address(value.strip()))
+        address = ipaddress.ip_address(value.strip())
     except ValueError:
         return ""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return str(address)

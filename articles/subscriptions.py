@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from . import emails
 from .models import Subscriber
-from .retention import forgotten_address
+from .retention import forgotten_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -24,15 +24,53 @@ CONSENT_WORDING = (
     "time with the link in every email."
 )
 RESEND_COOLDOWN_SECONDS = 300
+# What signing up again may change on a subscriber's row.
+SIGN_UP_FIELDS = [
+    "key",
+    "unsubscribed_at",
+    "status",
+    "consent_wording_version",
+    "consent_given_at",
+    "consent_page",
+    "confirmation_sent_at",
+]
+# One mailbox under two names, where a dot in the name makes no other mailbox.
+GMAIL_DOMAINS = ("gmail.com", "googlemail.com")
 
 
 def sign_up(email: str, page: str = "") -> bool:
     """Record the sign-up and send its one email. False only when that email could not be sent;
-    the sign-up is kept either way, and ``send_updates`` sends a missing confirmation later."""
+    the sign-up is kept either way, and ``send_updates`` sends a missing confirmation later.
+
+    One sign-up email per mailbox per 5 minutes, however the address is spelled
+    (``mailbox``). A sign-up within those minutes stores and sends nothing: the mailbox has just
+    been sent a link, and a spelling held back is never sent later either."""
+    cooldown = _cooldown_key(mailbox(email))
+    if not cache.add(cooldown, 1, timeout=RESEND_COOLDOWN_SECONDS):
+        return True
+    sent = False
+    try:
+        sent = _sign_up(email, page)
+    finally:
+        if not sent:
+            cache.delete(cooldown)  # nothing went out, so trying again straight away must send
+    return sent
+
+
+def _sign_up(email: str, page: str) -> bool:
+    """Every state takes the same path, so the time an answer takes does not tell who is on the
+    list: the row is written (and changed) once, one email is built and sent, and its sending
+    recorded once. Before, a confirmed address, which needed no change, answered in well under
+    half the time of the others.
+
+    ``confirmation_sent_at`` is emptied while the email is on its way and set once it has gone.
+    That is the change a confirmed row gets too: SQLite does not write a row whose bytes are the
+    same, so writing it back unchanged would still have been quicker. A pending sign-up whose
+    email could not be sent is left empty, which is what ``send_updates`` looks for."""
     now = timezone.now()
     with transaction.atomic():
         # Signing up again after the address was forgotten: one row for the mailbox again.
-        Subscriber.objects.filter(email=forgotten_address(email)).delete()
+        Subscriber.objects.filter(email__in=forgotten_addresses(email)).delete()
         subscriber, created = Subscriber.objects.select_for_update().get_or_create(
             email=email,
             defaults={
@@ -42,29 +80,44 @@ def sign_up(email: str, page: str = "") -> bool:
                 "consent_page": page[:200],
             },
         )
-        if not created and subscriber.status != Subscriber.Status.CONFIRMED:
-            if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
-                subscriber.key = secrets.token_hex(16)
-                subscriber.unsubscribed_at = None
-            subscriber.status = Subscriber.Status.PENDING
-            subscriber.consent_wording_version = CONSENT_VERSION
-            subscriber.consent_given_at = now
-            subscriber.consent_page = page[:200]
-            subscriber.save()
-    cooldown = _cooldown_key(email)
-    if not cache.add(cooldown, 1, timeout=RESEND_COOLDOWN_SECONDS):
-        return True  # an email went to this address minutes ago: one is enough
-    if subscriber.status == Subscriber.Status.CONFIRMED:
-        sent = _send(emails.already_subscribed(subscriber))
+        confirmed = subscriber.status == Subscriber.Status.CONFIRMED
+        if not created:
+            # A confirmed subscriber's consent record is theirs: a stranger signing their
+            # address up again changes nothing in it.
+            if not confirmed:
+                if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+                    subscriber.key = secrets.token_hex(16)
+                    subscriber.unsubscribed_at = None
+                subscriber.status = Subscriber.Status.PENDING
+                subscriber.consent_wording_version = CONSENT_VERSION
+                subscriber.consent_given_at = now
+                subscriber.consent_page = page[:200]
+            subscriber.confirmation_sent_at = None
+            subscriber.save(update_fields=SIGN_UP_FIELDS)
+    if confirmed:
+        message = emails.already_subscribed(subscriber)
     else:
-        sent = send_confirmation(subscriber)
-    if not sent:
-        cache.delete(cooldown)  # nothing went out, so trying again straight away must send
-    return sent
+        message = emails.confirmation(subscriber)
+    if not _send(message):
+        return False
+    Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=timezone.now())
+    return True
 
 
-def _cooldown_key(email: str) -> str:
-    return "signup-email:" + hashlib.sha256(email.encode()).hexdigest()
+def mailbox(email: str) -> str:
+    """The mailbox an address reaches, for counting: the part after ``+`` dropped, case folded,
+    and at Gmail (gmail.com and googlemail.com are one) the dots too. Only ever a key: mail goes
+    to the address as it was typed."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in GMAIL_DOMAINS:
+        local = local.replace(".", "")
+        domain = GMAIL_DOMAINS[0]
+    return f"{local}@{domain}"
+
+
+def _cooldown_key(mailbox: str) -> str:
+    return "signup-email:" + hashlib.sha256(mailbox.encode()).hexdigest()
 
 
 def send_confirmation(subscriber: Subscriber) -> bool:

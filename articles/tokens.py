@@ -7,8 +7,8 @@ from django.core import signing
 from .models import Subscriber
 
 CONFIRM_MAX_AGE = timedelta(days=7)
-_CONFIRM_SALT = "articles.subscribe.confirm"
-_UNSUBSCRIBE_SALT = "articles.unsubscribe"
+CONFIRM_SALT = "articles.subscribe.confirm"
+UNSUBSCRIBE_SALT = "articles.unsubscribe"
 
 
 class InvalidLinkError(Exception):
@@ -25,32 +25,43 @@ class UsedLinkError(InvalidLinkError):
 
 
 def confirm_token(subscriber: Subscriber) -> str:
-    return signing.dumps([subscriber.pk, subscriber.key], salt=_CONFIRM_SALT)
+    return signing.dumps(subscriber.key, salt=CONFIRM_SALT)
 
 
 def unsubscribe_token(subscriber: Subscriber) -> str:
-    return signing.dumps([subscriber.pk, subscriber.key], salt=_UNSUBSCRIBE_SALT)
+    return signing.dumps(subscriber.key, salt=UNSUBSCRIBE_SALT)
 
 
 def _subscriber_from(token: str, salt: str, max_age: timedelta | None = None) -> Subscriber:
+    """The subscriber a link names by their random key, which says nothing about them (not how
+    many signed up before them). Links sent before carried ``[number, key]``; they keep working
+    (a confirmation link for its week, an unsubscribe link for ever) and still need both to
+    match."""
     try:
-        pk, key = signing.loads(token, salt=salt, max_age=max_age)
+        payload = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired as error:
         raise ExpiredLinkError from error
     except (signing.BadSignature, ValueError, TypeError) as error:
         raise InvalidLinkError from error
-    subscriber = Subscriber.objects.filter(pk=pk, key=key).first()
+    if isinstance(payload, str):
+        found = Subscriber.objects.filter(key=payload)
+    elif isinstance(payload, list) and len(payload) == 2:
+        pk, key = payload
+        found = Subscriber.objects.filter(pk=pk, key=key)
+    else:
+        raise InvalidLinkError
+    subscriber = found.first()
     if subscriber is None:
         raise InvalidLinkError
     return subscriber
 
 
 def subscriber_to_confirm(token: str) -> Subscriber:
-    subscriber = _subscriber_from(token, _CONFIRM_SALT, CONFIRM_MAX_AGE)
+    subscriber = _subscriber_from(token, CONFIRM_SALT, CONFIRM_MAX_AGE)
     if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
         raise UsedLinkError
     return subscriber
 
 
 def subscriber_to_unsubscribe(token: str) -> Subscriber:
-    return _subscriber_from(token, _UNSUBSCRIBE_SALT)
+    return _subscriber_from(token, UNSUBSCRIBE_SALT)

@@ -112,7 +112,7 @@ class SubscribeView(FormView):
 
     def post(self, request, *args, **kwargs):
         if not ratelimit.allow(
-            "signup:" + ratelimit.client_address(request), SIGNUPS_PER_HOUR, 3600
+            "signup:" + ratelimit.counted_address(request), SIGNUPS_PER_HOUR, 3600
         ):
             return too_many(request)
         return super().post(request, *args, **kwargs)
@@ -195,7 +195,7 @@ class FeedbackView(View):
     def post(self, request, slug):
         article = get_object_or_404(Article.objects.published(), slug=slug)
         if not ratelimit.allow(
-            "feedback:" + ratelimit.client_address(request), FEEDBACK_PER_HOUR, 3600
+            "feedback:" + ratelimit.counted_address(request), FEEDBACK_PER_HOUR, 3600
         ):
             return too_many(request)
         form = FeedbackForm(request.POST)
@@ -209,9 +209,13 @@ class FeedbackView(View):
         return render(request, "articles/feedback.html", {"article": article, "form": comment})
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(never_cache, name="dispatch")
 class FeedbackCommentView(View):
-    """The optional comment, added once to the answer it follows."""
+    """The optional comment, added once to the answer it follows. The signed token of that answer
+    (made by FeedbackView, good for an hour, for one comment) is what lets it in, not a CSRF token:
+    a CSRF token needs a cookie, which readers are promised they never get, and would guard nothing
+    here, as a comment acts for no one and anybody may answer and comment."""
 
     def post(self, request, slug):
         article = get_object_or_404(Article.objects.published(), slug=slug)

@@ -205,14 +205,23 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Admin login: after 5 failures for one account, or from one address, that account or address
-# waits 15 minutes (django-axes, counted in the database that every app server shares).
+# Admin login (django-axes, counted in the database that every app server shares; the reasons
+# are in articles/loginguard.py): 5 wrong passwords from one client address, for any accounts,
+# and that address waits 15 minutes; a right password clears that account's failures from that
+# address only; an account never locks, but after many wrong passwords from everywhere its
+# password is checked from an address it has not logged in from at most once a minute.
+AXES_HANDLER = "articles.loginguard.LoginGuardHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_CLIENT_IP_CALLABLE = "articles.ratelimit.client_address"
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# An IPv6 client is counted (and recorded under Axes) by its /64 network, written as its first
+# address; an IPv4 client by its own address.
+AXES_CLIENT_IP_CALLABLE = "articles.ratelimit.counted_address"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Attempts refused while locked or paused are not counted: a lockout ends 15 minutes after the
+# last password actually checked.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 

@@ -1,8 +1,11 @@
 """prune_subscribers keeps subscribers' data only as long as the privacy page says."""
 
 import datetime as dt
+import hashlib
+import importlib
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
 
 from articles.models import Delivery, Subscriber
@@ -64,4 +67,50 @@ def test_signing_up_again_after_being_forgotten_gives_one_row(client, make_subsc
 
     assert list(Subscriber.objects.values_list("email", "status")) == [
         ("gone@example.org", "pending")
+    ]
+
+
+def test_the_code_is_keyed_so_a_guessed_address_cannot_be_checked_against_it(settings):
+    code = forgotten_address("gone@example.org")
+    unkeyed = hashlib.sha256(b"gone@example.org").hexdigest()
+
+    settings.SECRET_KEY = "another site's secret key, fifty characters or more"
+    elsewhere = forgotten_address("gone@example.org")
+
+    assert code.startswith("forgotten:") and unkeyed not in code
+    assert elsewhere != code
+
+
+def test_after_a_new_secret_key_signing_up_again_still_gives_one_row(
+    client, make_subscriber, settings
+):
+    gone = make_subscriber("gone@example.org", "unsubscribed")
+    aged(gone, unsubscribed_at=NOW - dt.timedelta(days=31))
+    run_command("prune_subscribers")
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "the clinic's new secret key, fifty characters or more"
+
+    client.post("/subscribe/", {"email": "gone@example.org", "consent": "on"})
+
+    assert list(Subscriber.objects.values_list("email", "status")) == [
+        ("gone@example.org", "pending")
+    ]
+
+
+def test_codes_made_before_they_were_keyed_are_keyed_by_the_migration(client, make_subscriber):
+    rekey = importlib.import_module("articles.migrations.0027_key_forgotten_addresses")
+    old_code = "forgotten:" + hashlib.sha256(b"gone@example.org").hexdigest()
+    make_subscriber(old_code, "unsubscribed", key="k-old")
+    make_subscriber("kept@example.org", "unsubscribed")
+
+    rekey.key_forgotten_addresses(apps, None)
+
+    assert sorted(Subscriber.objects.values_list("email", flat=True)) == [
+        forgotten_address("gone@example.org"),
+        "kept@example.org",
+    ]
+    client.post("/subscribe/", {"email": "gone@example.org", "consent": "on"})
+    assert sorted(Subscriber.objects.values_list("email", flat=True)) == [
+        "gone@example.org",
+        "kept@example.org",
     ]

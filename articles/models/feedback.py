@@ -11,13 +11,32 @@ from django.utils import timezone
 from .article import Article
 from .states import RECENT_FEEDBACK_DAYS as RECENT_DAYS
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An email address however it is written: "jane.doe@example.com", "jane.doe @ example.com", with
+# a full-width ＠ or ．, and spelled out ("jane dot doe at example dot com", "jane (at) example
+# (dot) com"). Spelled out, "at" and "dot" stand between spaces or in brackets; a written dot
+# stands between letters with no space, and the address ends in a name of letters, so sentences
+# such as "I looked at it", "at home. Then" or "at 3.30pm" are left alone.
+_AT_SIGN = r"\s*[@＠﹫]\s*"
+_AT_WORD = r"(?:\s+at\s+|\s*[(\[{<]\s*at\s*[)\]}>]\s*)"
+_DOT = r"(?:[.．。]|\s+dot\s+|\s*[(\[{<]\s*dot\s*[)\]}>]\s*)"
+_NAME = rf"(?<![\w.+-])[\w+-]+(?:{_DOT}[\w+-]+)*"
+_DOMAIN = rf"[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[^\W\d_]{{2,}}\b"
+EMAIL_MASK = "[email address removed]"
+# In this order: addresses with an at sign first, so that in "write to me at jane.doe@example.com"
+# the words before the address are not taken for its name; then spelled-out ones; then what is
+# left of "me at jane dot doe at example dot com" once "me at jane dot doe" has gone.
+EMAIL_PASSES = [
+    re.compile(rf"{_NAME}{_AT_SIGN}{_DOMAIN}", re.IGNORECASE),
+    re.compile(rf"{_NAME}{_AT_WORD}{_DOMAIN}", re.IGNORECASE),
+    re.compile(rf"{re.escape(EMAIL_MASK)}(?:(?:{_AT_SIGN}|{_AT_WORD}){_DOMAIN})+", re.IGNORECASE),
+]
 PHONE = re.compile(r"(?<![\w])\+?\d(?:[\s().-]*\d){6,}")
 
 
 def mask_personal_data(text: str) -> str:
     """The comment with email addresses and phone numbers taken out."""
-    text = EMAIL.sub("[email address removed]", text)
+    for email in EMAIL_PASSES:
+        text = email.sub(EMAIL_MASK, text)
     return PHONE.sub("[phone number removed]", text)
 
 

@@ -24,9 +24,10 @@ class Subscriber(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     key = models.CharField(
         max_length=32,
+        unique=True,
         editable=False,
-        help_text="Random value inside this person's links, so old links stop working if they "
-        "are removed and sign up again.",
+        help_text="Random value that names this person in their links (never their number), "
+        "changed when they sign up again after unsubscribing, so old links stop working.",
     )
     consent_wording_version = models.CharField(
         max_length=20, help_text="Which version of the sign-up wording they agreed to."
@@ -36,7 +37,11 @@ class Subscriber(models.Model):
         max_length=200, blank=True, help_text="The page they signed up on."
     )
     confirmation_sent_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the confirmation email was last sent."
+        null=True,
+        blank=True,
+        help_text="When the last email answering a sign-up went out: the confirmation, or for "
+        'someone already subscribed, "you are already subscribed". Empty while one is being '
+        "sent, or when it could not be sent.",
     )
     confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="When they confirmed by pressing the button."
