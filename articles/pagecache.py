@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models import Min
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 
@@ -170,15 +170,22 @@ def _page_key(request: HttpRequest) -> str | None:
     request.get_host()  # a host the site does not serve is refused, cached page or not
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None  # staff, or anyone with a session, see fresh pages
+    # The site is served from the root (FORCE_SCRIPT_NAME): a page's links never depend on the
+    # request. A request whose server was given a script name (a proxy's SCRIPT_NAME header),
+    # and so may have taken it off the front of the path, is answered but never cached.
+    if request.META.get("SCRIPT_NAME", "") not in ("", "/") or get_script_prefix() != "/":
+        return None
+    # The address the page is stored under is the one it was resolved from, and rendered for.
+    path = request.path_info
     try:
-        match = resolve(request.path_info)
+        match = resolve(path)
     except Resolver404:
         return None
     if match.view_name not in CACHED_VIEWS:
         return None
     if request.GET and not (match.view_name == "search" and not request.GET.get("q", "").strip()):
         return None
-    return "pagecache:page:" + hashlib.sha256(request.path.encode()).hexdigest()
+    return "pagecache:page:" + hashlib.sha256(path.encode()).hexdigest()
 
 
 def _storable(response: HttpResponse) -> bool:

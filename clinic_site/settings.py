@@ -137,6 +137,9 @@ MIDDLEWARE = [
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "clinic_site.urls"
+# The site is served from the root of its host, whatever script name a request carries (a proxy
+# can send one as a SCRIPT_NAME header): links and cached pages never depend on it.
+FORCE_SCRIPT_NAME = ""
 WSGI_APPLICATION = "clinic_site.wsgi.application"
 
 TEMPLATES = [

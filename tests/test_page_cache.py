@@ -198,3 +198,30 @@ def test_the_compressed_page_has_a_tag_of_its_own(make_article):
     assert plain != packed
     assert visit(HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed).status_code == 304
     assert visit(HTTP_IF_NONE_MATCH=packed).status_code == 200
+
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        # What gunicorn hands the WSGI application for GET /articles/aftercare/ with the header
+        # "SCRIPT_NAME: /articles/aftercare" from a trusted address: the name taken off the path.
+        {"SCRIPT_NAME": "/articles/aftercare", "PATH_INFO": "/"},
+        # A server that passes the script name and leaves the path whole.
+        {"SCRIPT_NAME": "/elsewhere", "PATH_INFO": "/articles/aftercare/"},
+    ],
+    ids=["taken off the path", "path left whole"],
+)
+def test_a_script_name_never_changes_what_is_stored_under_an_address(make_article, environ):
+    """Whatever script name a request carries, the page stored for an address is that
+    address's page, with links from the site's root (right after a save, with nothing cached)."""
+    make_article("aftercare", title="Aftercare")
+
+    Client().get(environ["PATH_INFO"], **environ)
+    article, home = visit().content.decode(), visit("/").content.decode()
+
+    assert "<h1>Aftercare</h1>" in article
+    assert "<h1>Dry needling: a patient guide</h1>" in home
+    for page in (article, home):
+        assert 'href="/articles/aftercare/articles/' not in page
+        assert 'href="/elsewhere/' not in page
