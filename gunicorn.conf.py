@@ -26,6 +26,11 @@ errorlog = "-"
 # Only these addresses may say (with X-Forwarded-Proto) that the visitor used HTTPS: the proxy in
 # front of the site. Its default trusts this machine only.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# ...and nothing more: gunicorn would otherwise let that proxy set the script name (and path) with
+# SCRIPT_NAME and PATH_INFO headers, which many proxies pass on from the visitor. The site is
+# served from the root (FORCE_SCRIPT_NAME); headers with an underscore are dropped.
+forwarder_headers = ""
+header_map = "drop"
 # Headers and request lines of a sane size; bodies are limited by the site itself.
 limit_request_line = 8190
 limit_request_fields = 100

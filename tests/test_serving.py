@@ -1,0 +1,134 @@
+"""The site as gunicorn serves it (gunicorn.conf.py, as `make run` and production start it): what
+it does with headers a proxy may pass, with clients that send their headers slowly, and with a
+second site started on the same machine.
+
+Each server runs on a scratch SQLite database loaded with the shipped content, under the test
+settings (pages from the app folders, a cache in each worker's memory), with a runtime folder of
+its own, so that nothing here touches another server run by the same user.
+"""
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from django.utils.html import escape
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Site:
+    """One gunicorn started from gunicorn.conf.py, on the shared scratch database."""
+
+    def __init__(self, env: dict, logs: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [GUNICORN, "--config", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env={**env, "PORT": str(self.port)},
+            stdout=subprocess.DEVNULL,
+            stderr=open(logs / f"server-{self.port}.log", "w"),  # noqa: SIM115
+            start_new_session=True,
+        )
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2):  # noqa: S310
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"gunicorn on port {self.port} did not answer")
+
+    def get(self, path: str, timeout: float = 10, **headers) -> tuple[int, str]:
+        request = urllib.request.Request(self.base + path, headers=headers)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def raw(self, request: bytes) -> bytes:
+        """Send a request exactly as written (headers urllib would not send) and read it all."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as connection:
+            connection.sendall(request)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        return answer
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server_env(tmp_path_factory) -> dict:
+    work = tmp_path_factory.mktemp("served")
+    (work / "runtime").mkdir()
+    env = {
+        **{
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "EMAIL_", "REDIS_URL", "DATABASE_URL", "SITE_URL"))
+        },
+        "DJANGO_SETTINGS_MODULE": "clinic_site.test_settings",
+        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+        "WEB_CONCURRENCY": "2",
+        # Where gunicorn puts what it shares per user (its control socket, unless told
+        # otherwise): a folder of the tests' own, never the real user's.
+        "XDG_RUNTIME_DIR": str(work / "runtime"),
+        "LOGS": str(work),
+    }
+    for command in (["migrate", "--noinput", "-v0"], ["load_content"]):
+        subprocess.run(
+            [PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+    return env
+
+
+@pytest.fixture(scope="module")
+def site(server_env):
+    running = Site(server_env, Path(server_env["LOGS"]))
+    yield running
+    running.stop()
+
+
+ARTICLE = "/articles/aftercare/"
+# The shipped article's title, as its file says it today.
+ARTICLE_HEADING = "<h1>{}</h1>".format(
+    escape(yaml.safe_load((ROOT / "content" / "aftercare.md").read_text().split("---")[1])["title"])
+)
+
+
+def test_gunicorn_ignores_a_script_name_header_even_from_a_trusted_proxy(site):
+    # 127.0.0.1 is the proxy address gunicorn.conf.py trusts by default (FORWARDED_ALLOW_IPS).
+    answer = site.raw(
+        f"GET {ARTICLE} HTTP/1.1\r\nHost: 127.0.0.1\r\nSCRIPT_NAME: {ARTICLE.rstrip('/')}\r\n"
+        "Connection: close\r\n\r\n".encode()
+    )
+    status, page = site.get(ARTICLE)
+
+    assert answer.startswith(b"HTTP/1.1 200")
+    assert ARTICLE_HEADING.encode() in answer
+    assert (status, ARTICLE_HEADING in page) == (200, True)
+    assert f'href="{ARTICLE}articles/' not in page
