@@ -15,6 +15,7 @@ attack has nothing to recover (and Django masks its CSRF tokens on every respons
 import hashlib
 import logging
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 
@@ -125,13 +126,16 @@ class PageCacheMiddleware:
         self.get_response = get_response
         # A worker's own copies of the pages it served last, each good only while its version is
         # the shared cache's current one: a hit then reads one small value from the cache.
+        # The worker's threads share them.
         self.pages: dict[str, Page] = {}
+        self.pages_lock = threading.Lock()
 
     def _remember(self, key: str, page: Page) -> None:
-        self.pages.pop(key, None)
-        self.pages[key] = page
-        while len(self.pages) > LOCAL_PAGES:
-            del self.pages[next(iter(self.pages))]
+        with self.pages_lock:
+            self.pages.pop(key, None)
+            self.pages[key] = page
+            while len(self.pages) > LOCAL_PAGES:
+                del self.pages[next(iter(self.pages))]
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = _page_key(request)

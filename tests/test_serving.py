@@ -132,3 +132,50 @@ def test_gunicorn_ignores_a_script_name_header_even_from_a_trusted_proxy(site):
     assert ARTICLE_HEADING.encode() in answer
     assert (status, ARTICLE_HEADING in page) == (200, True)
     assert f'href="{ARTICLE}articles/' not in page
+
+
+class SlowClient:
+    """A connection that sends its request headers one byte at a time and never finishes."""
+
+    def __init__(self, port: int, gap: float = 0.2):
+        self.connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.stop = threading.Event()
+        self.gap = gap
+        self.thread = threading.Thread(target=self._dribble, daemon=True)
+        self.thread.start()
+
+    def _dribble(self) -> None:
+        start = b"GET /articles/aftercare/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+        for byte in start + b"a" * 4000:
+            if self.stop.wait(self.gap):
+                return
+            try:
+                self.connection.send(bytes([byte]))
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.connection.close()
+
+
+def seconds_to_answer(site: Site, path: str) -> float:
+    started = time.monotonic()
+    try:
+        status, _ = site.get(path, timeout=5)
+    except OSError:
+        return float("inf")
+    return time.monotonic() - started if status == 200 else float("inf")
+
+
+def test_the_site_answers_while_two_clients_send_their_headers_slowly(site):
+    slow = [SlowClient(site.port) for _ in range(2)]
+    try:
+        time.sleep(1)  # both are taken on by the server and half-way through their headers
+        answers = [seconds_to_answer(site, path) for path in ("/healthz", "/healthz", ARTICLE)]
+    finally:
+        for client in slow:
+            client.close()
+
+    assert max(answers) < 2, answers
