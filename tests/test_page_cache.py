@@ -200,7 +200,6 @@ def test_the_compressed_page_has_a_tag_of_its_own(make_article):
     assert visit(HTTP_IF_NONE_MATCH=packed).status_code == 200
 
 
-
 @pytest.mark.parametrize(
     "environ",
     [
