@@ -6,6 +6,8 @@ GUNICORN_THREADS (threads per worker), GUNICORN_TIMEOUT, FORWARDED_ALLOW_IPS.
 
 import multiprocessing
 import os
+import re
+from pathlib import Path
 
 wsgi_app = "clinic_site.wsgi"
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
@@ -35,6 +37,16 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # served from the root (FORCE_SCRIPT_NAME); headers with an underscore are dropped.
 forwarder_headers = ""
 header_map = "drop"
+# The control socket (for `gunicornc`) is the site's own, in var/ and named for the address it
+# serves: gunicorn's default (~/.gunicorn/gunicorn.ctl) is one path for every gunicorn a user
+# starts, and a second site would take it over from the first. A path too long for a socket
+# turns it off.
+control_socket = str(
+    Path(__file__).resolve().parent
+    / "var"
+    / f"gunicorn-{re.sub(r'[^A-Za-z0-9.]+', '-', bind).strip('-')}.ctl"
+)
+control_socket_disable = len(os.fsencode(control_socket)) > 100
 # Headers and request lines of a sane size; bodies are limited by the site itself.
 limit_request_line = 8190
 limit_request_fields = 100

@@ -17,6 +17,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,41 @@ def test_the_site_answers_while_two_clients_send_their_headers_slowly(site):
             client.close()
 
     assert max(answers) < 2, answers
+
+
+def control_sockets(pid: int) -> set[str]:
+    """The paths of the unix sockets a process listens on (gunicorn's control socket)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        with suppress(OSError):
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    paths = set()
+    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
+        fields = line.split()
+        # Num RefCount Protocol Flags Type St Inode Path; flag 00010000: listening
+        if len(fields) == 8 and fields[3] == "00010000" and fields[6] in inodes:
+            paths.add(fields[7])
+    return paths
+
+
+def listening_control_sockets(site: Site) -> set[str]:
+    for _ in range(50):
+        if paths := control_sockets(site.process.pid):
+            return paths
+        time.sleep(0.1)
+    return set()
+
+
+def test_two_sites_on_one_machine_each_keep_a_control_socket_of_their_own(site, server_env):
+    other = Site(server_env, Path(server_env["LOGS"]))
+    try:
+        ours, theirs = listening_control_sockets(site), listening_control_sockets(other)
+        on_disk = {path for path in ours | theirs if Path(path).is_socket()}
+    finally:
+        other.stop()
+
+    assert len(ours) == len(theirs) == 1
+    assert ours != theirs
+    assert on_disk == ours | theirs
