@@ -280,10 +280,13 @@ if PRODUCTION:
 
 # Content-Security-Policy and Permissions-Policy
 # Public pages run no script and no inline style: the site's stylesheet and its own pictures.
+# Connections back to the site are allowed (no script of the site's makes any, but tools such as
+# Lighthouse read robots.txt from inside the page, and report it invalid when refused).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [NONE],
         "base-uri": [NONE],
+        "connect-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
         "img-src": [SELF],
