@@ -2,17 +2,22 @@
 
 import datetime as dt
 import gzip
+import os
+import socket
+import sqlite3
 import time
-from contextlib import suppress
+from contextlib import closing, suppress
 
 import pytest
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.test import Client
 from django.utils import timezone
 
 from articles import pagecache
+from articles.cache_backends import ResilientRedisCache
 from articles.importers import load_content
 from articles.models import Article, Block, ClinicDetails, Reference
+from tests.conftest import article_form
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +229,145 @@ def test_a_script_name_never_changes_what_is_stored_under_an_address(make_articl
     for page in (article, home):
         assert 'href="/articles/aftercare/articles/' not in page
         assert 'href="/elsewhere/' not in page
+
+
+class PageStore:
+    """The page cache's store, taken away and brought back on demand. Away, it is the site's
+    Redis backend with nothing listening (it fails soft: reads find nothing, writes and deletes
+    are lost) or a store that raises on every call; back, it is the store it was, with every page
+    it held before."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+        self.real = pagecache.cache
+
+    def away(self, how: str) -> None:
+        if how == "fails soft":
+            closed = socket.socket()
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+            closed.close()
+            store = ResilientRedisCache(
+                f"redis://127.0.0.1:{port}/0",
+                {"OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
+            )
+        else:
+            store = Unreachable()
+        self.monkeypatch.setattr(pagecache, "cache", store)
+
+    def back(self) -> None:
+        self.monkeypatch.setattr(pagecache, "cache", self.real)
+
+
+class Unreachable:
+    def __getattr__(self, name):
+        raise ConnectionError("cache unreachable")
+
+
+@pytest.fixture
+def page_store(monkeypatch) -> PageStore:
+    return PageStore(monkeypatch)
+
+
+def unpublish_in_admin(client, article):
+    return client.post(
+        "/admin/articles/article/", {"action": "unpublish", "_selected_action": str(article.pk)}
+    )
+
+
+UNPUBLISHING = {
+    "unpublish action": unpublish_in_admin,
+    "article form": lambda client, article: client.post(
+        f"/admin/articles/article/{article.pk}/change/",
+        article_form(article, status="draft"),
+    ),
+}
+
+
+@pytest.mark.parametrize("how", ["fails soft", "raises"])
+@pytest.mark.parametrize("door", UNPUBLISHING.values(), ids=UNPUBLISHING.keys())
+def test_an_article_unpublished_while_the_cache_is_away_stays_unpublished_when_it_returns(
+    make_article, staff_client, page_store, door, how
+):
+    article = make_article("aftercare", title="Aftercare")
+    for path in ("/articles/aftercare/", "/"):
+        visit(path)
+        assert visit(path)["X-Page-Cache"] == "hit"
+
+    page_store.away(how)
+    assert door(staff_client, article).status_code == 302
+    during = visit()
+    page_store.back()
+    after, home = visit(), visit("/")
+
+    assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
+    assert (during.status_code, after.status_code) == (404, 404)
+    assert "Aftercare" not in home.content.decode()
+
+
+def sqlite_file(path, number: int):
+    with closing(sqlite3.connect(path)) as database, database:
+        database.execute(
+            "CREATE TABLE articles_contentversion (id integer PRIMARY KEY, number int)"
+        )
+        database.execute("INSERT INTO articles_contentversion VALUES (1, ?)", [number])
+    return path
+
+
+def test_on_sqlite_the_number_is_read_as_committed_and_from_the_file_as_it_is_now(tmp_path):
+    """Outside a transaction, a worker thread reads the number through a connection of its own,
+    kept open: it sees each change once committed, and a file put in its place (a backup)."""
+    path = sqlite_file(tmp_path / "db.sqlite3", 1)
+    reader = pagecache.SQLiteReader(path)
+    first = reader.number()
+    with closing(sqlite3.connect(path)) as database, database:
+        database.execute("UPDATE articles_contentversion SET number = 2")
+    second = reader.number()
+    os.replace(sqlite_file(tmp_path / "restored.sqlite3", 7), path)
+
+    assert (first, second) == (1, 2)
+    assert not reader.reads(path)
+    assert pagecache.SQLiteReader(path).number() == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_elsewhere_is_seen_at_once_by_a_worker_that_holds_the_page():
+    """As a gunicorn worker does: one handler (and page cache) for many requests, no
+    transaction around them, the change committed by another process."""
+    Article.objects.create(
+        slug="aftercare",
+        title="Aftercare",
+        summary="A summary.",
+        body="Some words.",
+        reviewed=dt.date(2026, 1, 15),
+        status=Article.Status.PUBLISHED,
+    )
+    worker = Client()
+    assert worker.get("/articles/aftercare/").status_code == 200
+    assert worker.get("/articles/aftercare/")["X-Page-Cache"] == "hit"
+
+    Article.objects.filter(slug="aftercare").update(status=Article.Status.DRAFT)
+    unseen = worker.get("/articles/aftercare/")
+    pagecache.bump_version()
+    seen = worker.get("/articles/aftercare/")
+
+    assert (unseen.status_code, seen.status_code) == (200, 404)
+
+
+def test_while_the_database_is_away_pages_of_the_last_version_seen_are_served(
+    make_article, monkeypatch
+):
+    make_article("aftercare", title="Aftercare")
+    worker = Client()
+    worker.get("/articles/aftercare/")
+
+    def away():
+        raise OperationalError("the database is away")
+
+    monkeypatch.setattr(pagecache, "stored_number", away)
+    same_worker = worker.get("/articles/aftercare/")
+    new_worker = Client().get("/articles/aftercare/")  # knows the version through the cache
+
+    assert (same_worker.status_code, same_worker["X-Page-Cache"]) == (200, "hit")
+    assert (new_worker.status_code, new_worker["X-Page-Cache"]) == (200, "hit")
+    assert "Aftercare" in new_worker.content.decode()

@@ -218,3 +218,27 @@ def test_two_sites_on_one_machine_each_keep_a_control_socket_of_their_own(site, 
     assert len(ours) == len(theirs) == 1
     assert ours != theirs
     assert on_disk == ours | theirs
+
+
+def test_an_article_unpublished_by_another_process_is_gone_from_every_worker_at_once(
+    site, server_env
+):
+    path = "/articles/what-it-feels-like/"
+    assert all(site.get(path)[0] == 200 for _ in range(6))  # each worker holds the page
+
+    subprocess.run(
+        [
+            PYTHON,
+            "manage.py",
+            "shell",
+            "-c",
+            "from articles.models import Article; "
+            "a = Article.objects.get(slug='what-it-feels-like'); a.status = 'draft'; a.save()",
+        ],
+        cwd=ROOT,
+        env=server_env,
+        check=True,
+        capture_output=True,
+    )
+
+    assert [site.get(path)[0] for _ in range(6)] == [404] * 6

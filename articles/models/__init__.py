@@ -1,5 +1,5 @@
 """The app's models, one module each: articles, text shared by articles (blocks and references),
-the clinic's details, readers' feedback, subscribers."""
+the clinic's details, readers' feedback, subscribers, and the version of the public pages."""
 
 from .article import (
     Article,
@@ -9,6 +9,7 @@ from .article import (
     normalise_body,
 )
 from .clinic import ClinicDetails, ClinicianProfile
+from .contentversion import ContentVersion
 from .feedback import Feedback, ReviewReminder
 from .included import Block, Reference
 from .states import ArticleQuerySet
@@ -20,6 +21,7 @@ __all__ = [
     "Block",
     "ClinicDetails",
     "ClinicianProfile",
+    "ContentVersion",
     "Delivery",
     "Feedback",
     "Neighbours",
