@@ -4,16 +4,17 @@ Every public page depends only on published content, which changes only when sta
 something, ``load_content`` runs, or a scheduled article comes due. So the cache holds each page
 under one site-wide *version*, and a page is served only while its version is current:
 
-- The database keeps the version's number (``ContentVersion``). Every change to what public pages
-  show moves it on in the change's own transaction, so the new number and the change become
-  visible together, on every app server at once.
+- The database keeps the version (``ContentVersion``: a number, and a random token so that no
+  two databases name the same version). Every change to what public pages show moves it on in
+  the change's own transaction, so the new version and the change become visible together, on
+  every app server at once.
   Nothing has to reach the cache for a page to go stale: a cache that was away when staff saved
-  (and missed being told) still holds pages of the old number, which are never served again.
+  (and missed being told) still holds pages of the old version, which are never served again.
 - The version also names the last scheduled publication that has come due (every worker works
   out the same from the database and the clock), so a scheduled article appears on time without
   anyone saving anything.
 
-A hit reads the number (one small query) and, with a worker's own copy of the page, nothing else;
+A hit reads the version (one small query) and, with a worker's own copy of the page, nothing else;
 otherwise one cache read. If the database is away, cached pages of the newest version this
 worker (or, through the cache, any worker) last saw go on being served.
 
@@ -25,6 +26,7 @@ attack has nothing to recover (and Django masks its CSRF tokens on every respons
 import functools
 import hashlib
 import logging
+import secrets
 import sqlite3
 import threading
 import time
@@ -74,18 +76,19 @@ KEPT_HEADERS = (
     "X-Robots-Tag",
 )
 _TABLE = "articles_contentversion"
-_READ_NUMBER = f"SELECT number FROM {_TABLE} WHERE id = 1"  # noqa: S608 (a constant)
+_READ_VERSION = f"SELECT number, token FROM {_TABLE} WHERE id = 1"  # noqa: S608 (a constant)
 # One statement, so that two first changes at once cannot both insert the row.
 _MOVE_ON = (
-    f"INSERT INTO {_TABLE} (id, number) VALUES (1, 1) "  # noqa: S608 (a constant)
-    f"ON CONFLICT (id) DO UPDATE SET number = {_TABLE}.number + 1"
+    f"INSERT INTO {_TABLE} (id, number, token) VALUES (1, 1, %s) "  # noqa: S608 (a constant)
+    f"ON CONFLICT (id) DO UPDATE SET number = {_TABLE}.number + 1, token = excluded.token"
 )
 
 
 @dataclass(frozen=True)
 class Version:
-    id: str  # what cached pages record: the number, and the last publication come due
+    id: str  # what cached pages record: the number and token, and the last publication come due
     number: int
+    token: str
     next_due: float | None  # when the next scheduled article goes live (epoch seconds)
 
     def is_current(self, now: float) -> bool:
@@ -101,8 +104,9 @@ class Page:
     etag: str
 
 
-def stored_number() -> int:
-    """The version's number as the database has it now (raises DatabaseError when it is away)."""
+def stored_version() -> tuple[int, str]:
+    """The version's number and token as the database has them now (raises DatabaseError when
+    it is away)."""
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
         path = _sqlite_file(str(connection.settings_dict["NAME"]))
         if path is not None:
@@ -111,17 +115,17 @@ def stored_number() -> int:
                 if reader is not None:
                     reader.close()
                 reader = _readers.sqlite = SQLiteReader(path)
-            return reader.number()
+            return reader.version()
     with connection.cursor() as cursor:
-        cursor.execute(_READ_NUMBER)
+        cursor.execute(_READ_VERSION)
         row = cursor.fetchone()
-    return row[0] if row else 0
+    return (row[0], row[1]) if row else (0, "")
 
 
 class SQLiteReader:
     """A read-only connection to the SQLite file, kept open by one thread: the site opens a
     connection for each request (CONN_MAX_AGE 0), which would cost a cache hit several times
-    what reading the number does. A read outside a transaction sees every change committed."""
+    what reading the version does. A read outside a transaction sees every change committed."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -141,13 +145,13 @@ class SQLiteReader:
         """Whether it reads that file as it is now (not one since replaced, say by a backup)."""
         return path == self.path and self.identity is not None and _identity(path) == self.identity
 
-    def number(self) -> int:
+    def version(self) -> tuple[int, str]:
         try:
-            row = self.connection.execute(_READ_NUMBER).fetchone()
+            row = self.connection.execute(_READ_VERSION).fetchone()
         except sqlite3.Error as error:
             self.identity = None  # opened again next time
             raise DatabaseError(str(error)) from error
-        return row[0] if row else 0
+        return (row[0], row[1]) if row else (0, "")
 
     def close(self) -> None:
         self.connection.close()
@@ -171,8 +175,8 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return found.st_dev, found.st_ino
 
 
-def version_at(number: int, now: float) -> Version:
-    """The version for that number at this moment: the same in every worker. Looks up the last
+def version_at(number: int, token: str, now: float) -> Version:
+    """The version at this moment: the same in every worker. Looks up the last
     scheduled publication already come due and the next one still to come."""
     from .models import Article
 
@@ -183,22 +187,23 @@ def version_at(number: int, now: float) -> Version:
     )
     last = times["last"].timestamp() if times["last"] else 0
     return Version(
-        id=f"{number}.{last:.6f}",
+        id=f"{number}-{token}-{last:.6f}",
         number=number,
+        token=token,
         next_due=times["next"].timestamp() if times["next"] else None,
     )
 
 
 def bump_version() -> None:
-    """Every page cached so far is stale: the version's number moves on, in the caller's
-    transaction when there is one (so it commits, or is rolled back, with the change)."""
+    """Every page cached so far is stale: the version moves on, in the caller's transaction
+    when there is one (so it commits, or is rolled back, with the change)."""
     with connection.cursor() as cursor:
-        cursor.execute(_MOVE_ON)
+        cursor.execute(_MOVE_ON, [secrets.token_hex(8)])
 
 
 def forget_version() -> None:
-    """Drop the cache's copy of the newest version (it is the database's number that counts; the
-    copy only serves while the database is away). The next page stored writes the new one."""
+    """Drop the cache's copy of the newest version (it is the database's that counts; the copy
+    only serves while the database is away). The next page stored writes the new one."""
     try:
         cache.delete(VERSION_KEY)
     except Exception:
@@ -249,10 +254,14 @@ class PageCacheMiddleware:
         now = time.time()
         if now >= self.database_away_until:
             try:
-                number = stored_number()
+                number, token = stored_version()
                 known = self.version
-                if known is None or known.number != number or not known.is_current(now):
-                    known = self.version = version_at(number, now)
+                if (
+                    known is None
+                    or (known.number, known.token) != (number, token)
+                    or not known.is_current(now)
+                ):
+                    known = self.version = version_at(number, token, now)
                     _share(known)
                 return known
             except DatabaseError:
@@ -305,8 +314,8 @@ def _share(version: Version) -> None:
 
 def _shared() -> Version | None:
     try:
-        version_id, number, next_due = cache.get(VERSION_KEY)
-        return Version(id=str(version_id), number=int(number), next_due=next_due)
+        version_id, number, token, next_due = cache.get(VERSION_KEY)
+        return Version(id=str(version_id), number=int(number), token=str(token), next_due=next_due)
     except Exception:  # away, or nothing (or something of an older release) there
         return None
 

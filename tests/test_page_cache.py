@@ -9,7 +9,7 @@ import time
 from contextlib import closing, suppress
 
 import pytest
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -305,29 +305,29 @@ def test_an_article_unpublished_while_the_cache_is_away_stays_unpublished_when_i
     assert "Aftercare" not in home.content.decode()
 
 
-def sqlite_file(path, number: int):
+def sqlite_file(path, number: int, token: str):
     with closing(sqlite3.connect(path)) as database, database:
         database.execute(
-            "CREATE TABLE articles_contentversion (id integer PRIMARY KEY, number int)"
+            "CREATE TABLE articles_contentversion (id integer PRIMARY KEY, number int, token text)"
         )
-        database.execute("INSERT INTO articles_contentversion VALUES (1, ?)", [number])
+        database.execute("INSERT INTO articles_contentversion VALUES (1, ?, ?)", [number, token])
     return path
 
 
-def test_on_sqlite_the_number_is_read_as_committed_and_from_the_file_as_it_is_now(tmp_path):
-    """Outside a transaction, a worker thread reads the number through a connection of its own,
-    kept open: it sees each change once committed, and a file put in its place (a backup)."""
-    path = sqlite_file(tmp_path / "db.sqlite3", 1)
+def test_on_sqlite_the_version_is_read_as_committed_and_from_the_file_as_it_is_now(tmp_path):
+    """Outside a transaction, a worker thread reads the version through a connection of its
+    own, kept open: it sees each change once committed, and a file put in its place (a backup)."""
+    path = sqlite_file(tmp_path / "db.sqlite3", 1, "a")
     reader = pagecache.SQLiteReader(path)
-    first = reader.number()
+    first = reader.version()
     with closing(sqlite3.connect(path)) as database, database:
-        database.execute("UPDATE articles_contentversion SET number = 2")
-    second = reader.number()
-    os.replace(sqlite_file(tmp_path / "restored.sqlite3", 7), path)
+        database.execute("UPDATE articles_contentversion SET number = 2, token = 'b'")
+    second = reader.version()
+    os.replace(sqlite_file(tmp_path / "restored.sqlite3", 7, "c"), path)
 
-    assert (first, second) == (1, 2)
+    assert (first, second) == ((1, "a"), (2, "b"))
     assert not reader.reads(path)
-    assert pagecache.SQLiteReader(path).number() == 7
+    assert pagecache.SQLiteReader(path).version() == (7, "c")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -364,10 +364,25 @@ def test_while_the_database_is_away_pages_of_the_last_version_seen_are_served(
     def away():
         raise OperationalError("the database is away")
 
-    monkeypatch.setattr(pagecache, "stored_number", away)
+    monkeypatch.setattr(pagecache, "stored_version", away)
     same_worker = worker.get("/articles/aftercare/")
     new_worker = Client().get("/articles/aftercare/")  # knows the version through the cache
 
     assert (same_worker.status_code, same_worker["X-Page-Cache"]) == (200, "hit")
     assert (new_worker.status_code, new_worker["X-Page-Cache"]) == (200, "hit")
     assert "Aftercare" in new_worker.content.decode()
+
+
+def test_two_databases_never_name_the_same_version(make_article):
+    """A cache shared by two databases (a restored backup, another copy of the site) never
+    serves one's pages for the other, though both have moved on as many times."""
+    make_article("aftercare")
+    ours = pagecache.stored_version()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM articles_contentversion")
+    make_article("elsewhere")
+
+    theirs = pagecache.stored_version()
+
+    assert ours[0] == theirs[0]
+    assert ours[1] != theirs[1]

@@ -115,9 +115,9 @@ def test_an_article_page_costs_five_queries_made_and_one_cached(client, make_art
     # the article; previous, next and related; the clinic details.
     assert first.status_code == 200
     assert len(made) <= 5, [q["sql"] for q in made]
-    # From the cache, the version's number alone: one row by its key.
+    # From the cache, the version alone: one row by its key.
     assert (second.status_code, second["X-Page-Cache"]) == (200, "hit")
-    assert [q["sql"] for q in cached] == [pagecache._READ_NUMBER]
+    assert [q["sql"] for q in cached] == [pagecache._READ_VERSION]
     assert second.content == first.content
 
 

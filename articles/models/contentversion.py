@@ -11,6 +11,9 @@ class ContentVersion(models.Model):
     page when it returns."""
 
     number = models.BigIntegerField(default=0)
+    # A new random value with each move, so that no two databases sharing a cache (a restored
+    # backup, another copy of the site) name the same version.
+    token = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = "version of the public pages"
