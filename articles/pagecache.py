@@ -2,36 +2,55 @@
 
 Every public page depends only on published content, which changes only when staff save
 something, ``load_content`` runs, or a scheduled article comes due. So the cache holds each page
-under one site-wide *version*: a save bumps the version (after its transaction commits), and the
-version also records when the next scheduled article goes live, after which it counts as stale.
-A hit is two cache reads and no database work. With ``REDIS_URL`` every app server shares the
-version, so an edit through one is fresh on all of them at once.
+under one site-wide *version*, and a page is served only while its version is current:
+
+- The database keeps the version (``ContentVersion``: a number, and a random token so that no
+  two databases name the same version). Every change to what public pages show moves it on in
+  the change's own transaction, so the new version and the change become visible together, on
+  every app server at once.
+  Nothing has to reach the cache for a page to go stale: a cache that was away when staff saved
+  (and missed being told) still holds pages of the old version, which are never served again.
+- The version also names the last scheduled publication that has come due (every worker works
+  out the same from the database and the clock), so a scheduled article appears on time without
+  anyone saving anything.
+
+A hit reads the version (one small query) and, with a worker's own copy of the page, nothing else;
+otherwise one cache read. If the database is away, cached pages of the newest version this
+worker (or, through the cache, any worker) last saw go on being served.
 
 Compression: a response is gzipped for clients that accept it unless it carries a secret, that is
 unless it belongs to a logged-in session or the page carries a CSRF token, so a BREACH-style
 attack has nothing to recover (and Django masks its CSRF tokens on every response besides).
 """
 
+import functools
 import hashlib
 import logging
 import secrets
+import sqlite3
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
-from django.db.models import Min
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Max, Min, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 
 logger = logging.getLogger(__name__)
 
+# The newest version a worker has seen, shared through the cache for when the database is away.
 VERSION_KEY = "pagecache:version"
 PAGE_TTL_SECONDS = 24 * 3600
-RECHECK_SECONDS = 30
+# After the database failed to answer, a worker serves from the version it knew for this long
+# before asking it again, rather than making every visitor wait for it to fail again.
+RECHECK_SECONDS = 5
 LOCAL_PAGES = 300
 CACHED_VIEWS = {
     "home",
@@ -56,11 +75,20 @@ KEPT_HEADERS = (
     "Cross-Origin-Opener-Policy",
     "X-Robots-Tag",
 )
+_TABLE = "articles_contentversion"
+_READ_VERSION = f"SELECT number, token FROM {_TABLE} WHERE id = 1"  # noqa: S608 (a constant)
+# One statement, so that two first changes at once cannot both insert the row.
+_MOVE_ON = (
+    f"INSERT INTO {_TABLE} (id, number, token) VALUES (1, 1, %s) "  # noqa: S608 (a constant)
+    f"ON CONFLICT (id) DO UPDATE SET number = {_TABLE}.number + 1, token = excluded.token"
+)
 
 
 @dataclass(frozen=True)
 class Version:
-    id: str
+    id: str  # what cached pages record: the number and token, and the last publication come due
+    number: int
+    token: str
     next_due: float | None  # when the next scheduled article goes live (epoch seconds)
 
     def is_current(self, now: float) -> bool:
@@ -76,27 +104,106 @@ class Page:
     etag: str
 
 
-def bump_version() -> Version:
-    """A new version: every page cached so far is stale. Also looks up the next scheduled
-    publication, so that the article appears on time without anyone saving anything."""
+def stored_version() -> tuple[int, str]:
+    """The version's number and token as the database has them now (raises DatabaseError when
+    it is away)."""
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        path = _sqlite_file(str(connection.settings_dict["NAME"]))
+        if path is not None:
+            reader = getattr(_readers, "sqlite", None)
+            if reader is None or not reader.reads(path):
+                if reader is not None:
+                    reader.close()
+                reader = _readers.sqlite = SQLiteReader(path)
+            return reader.version()
+    with connection.cursor() as cursor:
+        cursor.execute(_READ_VERSION)
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, "")
+
+
+class SQLiteReader:
+    """A read-only connection to the SQLite file, kept open by one thread: the site opens a
+    connection for each request (CONN_MAX_AGE 0), which would cost a cache hit several times
+    what reading the version does. A read outside a transaction sees every change committed."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.identity = _identity(path)
+        try:
+            self.connection = sqlite3.connect(
+                f"{path.as_uri()}?mode=ro",
+                uri=True,
+                timeout=settings.DATABASE_TIMEOUT_SECONDS,
+                isolation_level=None,
+                check_same_thread=True,
+            )
+        except sqlite3.Error as error:
+            raise DatabaseError(str(error)) from error
+
+    def reads(self, path: Path) -> bool:
+        """Whether it reads that file as it is now (not one since replaced, say by a backup)."""
+        return path == self.path and self.identity is not None and _identity(path) == self.identity
+
+    def version(self) -> tuple[int, str]:
+        try:
+            row = self.connection.execute(_READ_VERSION).fetchone()
+        except sqlite3.Error as error:
+            self.identity = None  # opened again next time
+            raise DatabaseError(str(error)) from error
+        return (row[0], row[1]) if row else (0, "")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+_readers = threading.local()
+
+
+@functools.lru_cache(maxsize=8)
+def _sqlite_file(name: str) -> Path | None:
+    if name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
+        return None
+    return Path(name).resolve()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def version_at(number: int, token: str, now: float) -> Version:
+    """The version at this moment: the same in every worker. Looks up the last
+    scheduled publication already come due and the next one still to come."""
     from .models import Article
 
-    try:
-        due = Article.objects.scheduled().aggregate(first=Min("published_at"))["first"]
-        next_due = due.timestamp() if due else None
-    except DatabaseError:
-        # The database is away: look again soon. Pages cached so far stay good meanwhile.
-        next_due = time.time() + RECHECK_SECONDS
-    version = Version(id=secrets.token_hex(8), next_due=next_due)
-    try:
-        cache.set(VERSION_KEY, version, timeout=None)
-    except Exception:  # a cache that is down serves nothing stale: nothing is served from it
-        logger.warning("page cache: could not store a new version", exc_info=True)
-    return version
+    moment = datetime.fromtimestamp(now, tz=UTC)
+    times = Article.objects.filter(status=Article.Status.PUBLISHED).aggregate(
+        last=Max("published_at", filter=Q(published_at__lte=moment)),
+        next=Min("published_at", filter=Q(published_at__gt=moment)),
+    )
+    last = times["last"].timestamp() if times["last"] else 0
+    return Version(
+        id=f"{number}-{token}-{last:.6f}",
+        number=number,
+        token=token,
+        next_due=times["next"].timestamp() if times["next"] else None,
+    )
+
+
+def bump_version() -> None:
+    """Every page cached so far is stale: the version moves on, in the caller's transaction
+    when there is one (so it commits, or is rolled back, with the change)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVE_ON, [secrets.token_hex(8)])
 
 
 def forget_version() -> None:
-    """Every cached page is stale; the next request makes a new version."""
+    """Drop the cache's copy of the newest version (it is the database's that counts; the copy
+    only serves while the database is away). The next page stored writes the new one."""
     try:
         cache.delete(VERSION_KEY)
     except Exception:
@@ -104,19 +211,22 @@ def forget_version() -> None:
 
 
 def content_changed(action: str = "", **kwargs) -> None:
-    """Signal receiver: published content may have changed. Stale now, and again once the
-    change commits, in case another request cached the page as it was in between.
+    """Signal receiver: published content may have changed. The version moves on in the same
+    transaction as the change (one small write, which commits or is rolled back with it), so no
+    page rendered before the change commits is served after it. Outside a transaction
+    (autocommit), straight after the change.
 
-    However many rows one transaction saves (a load saves thousands), it makes the pages stale
-    once on commit: the callback is registered only if the transaction does not hold it yet.
-    Django keeps a transaction's callbacks in ``run_on_commit`` and drops those of a savepoint
-    rolled back, so a callback lost with its savepoint is registered again by the next save."""
+    However many rows one transaction saves (a load saves thousands), the cache's copy of the
+    version is dropped once, on commit: the callback is registered only if the transaction does
+    not hold it yet. Django keeps a transaction's callbacks in ``run_on_commit`` and drops those
+    of a savepoint rolled back, so a callback lost with its savepoint is registered again by the
+    next save."""
     if action.startswith("pre_"):
         return  # "pre_": a change to an article's tags; the "post_" signal follows once made
-    forget_version()
-    connection = transaction.get_connection()
-    pending = (callback for _, callback, _ in connection.run_on_commit)
-    if not (connection.in_atomic_block and forget_version in pending):
+    bump_version()
+    current = transaction.get_connection()
+    pending = (callback for _, callback, _ in current.run_on_commit)
+    if not (current.in_atomic_block and forget_version in pending):
         transaction.on_commit(forget_version)
 
 
@@ -124,23 +234,52 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         # A worker's own copies of the pages it served last, each good only while its version is
-        # the shared cache's current one: a hit then reads one small value from the cache.
+        # the current one: a hit then reads nothing from the cache. Its threads share them.
         self.pages: dict[str, Page] = {}
+        self.pages_lock = threading.Lock()
+        # The version this worker last worked out, and until when the database is not asked
+        # again after it failed to answer.
+        self.version: Version | None = None
+        self.database_away_until = 0.0
 
     def _remember(self, key: str, page: Page) -> None:
-        self.pages.pop(key, None)
-        self.pages[key] = page
-        while len(self.pages) > LOCAL_PAGES:
-            del self.pages[next(iter(self.pages))]
+        with self.pages_lock:
+            self.pages.pop(key, None)
+            self.pages[key] = page
+            while len(self.pages) > LOCAL_PAGES:
+                del self.pages[next(iter(self.pages))]
+
+    def _current_version(self) -> Version | None:
+        """The version pages are served at now, or None: serve this request uncached."""
+        now = time.time()
+        if now >= self.database_away_until:
+            try:
+                number, token = stored_version()
+                known = self.version
+                if (
+                    known is None
+                    or (known.number, known.token) != (number, token)
+                    or not known.is_current(now)
+                ):
+                    known = self.version = version_at(number, token, now)
+                    _share(known)
+                return known
+            except DatabaseError:
+                logger.warning("page cache: the database did not answer; serving what it knew")
+                self.database_away_until = now + RECHECK_SECONDS
+        # The database is away, so nothing can change: the newest version this worker or any
+        # other last saw is as current as any (a scheduled article waits for the database).
+        known = [v for v in (self.version, _shared()) if v is not None]
+        return max(known, key=lambda v: v.number) if known else None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = _page_key(request)
         if key is None:
             return _compressed(request, self.get_response(request))
+        version = self._current_version()
+        if version is None:
+            return _compressed(request, self.get_response(request))
         try:
-            version = cache.get(VERSION_KEY)
-            if version is None or not version.is_current(time.time()):
-                version = bump_version()
             # This worker's own copy when it is of the current version; else the shared one.
             page = self.pages.get(key)
             if page is None or page.version != version.id:
@@ -156,11 +295,29 @@ class PageCacheMiddleware:
             page = _page(response, version.id)
             try:
                 cache.set(key, page, timeout=PAGE_TTL_SECONDS)
+                _share(version)
             except Exception:
                 logger.warning("page cache: could not store %s", request.path, exc_info=True)
             self._remember(key, page)
             return _from_cache(request, page, hit=False)
         return _compressed(request, response)
+
+
+def _share(version: Version) -> None:
+    """Tell the other workers (through the cache) the newest version, for when the database is
+    away. Written with each page stored, so a cache that was away hears of it again."""
+    try:
+        cache.set(VERSION_KEY, astuple(version), timeout=None)
+    except Exception:
+        logger.warning("page cache: could not share the version", exc_info=True)
+
+
+def _shared() -> Version | None:
+    try:
+        version_id, number, token, next_due = cache.get(VERSION_KEY)
+        return Version(id=str(version_id), number=int(number), token=str(token), next_due=next_due)
+    except Exception:  # away, or nothing (or something of an older release) there
+        return None
 
 
 def _page_key(request: HttpRequest) -> str | None:
@@ -170,15 +327,22 @@ def _page_key(request: HttpRequest) -> str | None:
     request.get_host()  # a host the site does not serve is refused, cached page or not
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None  # staff, or anyone with a session, see fresh pages
+    # The site is served from the root (FORCE_SCRIPT_NAME): a page's links never depend on the
+    # request. A request whose server was given a script name (a proxy's SCRIPT_NAME header),
+    # and so may have taken it off the front of the path, is answered but never cached.
+    if request.META.get("SCRIPT_NAME", "") not in ("", "/") or get_script_prefix() != "/":
+        return None
+    # The address the page is stored under is the one it was resolved from, and rendered for.
+    path = request.path_info
     try:
-        match = resolve(request.path_info)
+        match = resolve(path)
     except Resolver404:
         return None
     if match.view_name not in CACHED_VIEWS:
         return None
     if request.GET and not (match.view_name == "search" and not request.GET.get("q", "").strip()):
         return None
-    return "pagecache:page:" + hashlib.sha256(request.path.encode()).hexdigest()
+    return "pagecache:page:" + hashlib.sha256(path.encode()).hexdigest()
 
 
 def _storable(response: HttpResponse) -> bool:

@@ -137,6 +137,9 @@ MIDDLEWARE = [
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "clinic_site.urls"
+# The site is served from the root of its host, whatever script name a request carries (a proxy
+# can send one as a SCRIPT_NAME header): links and cached pages never depend on it.
+FORCE_SCRIPT_NAME = ""
 WSGI_APPLICATION = "clinic_site.wsgi.application"
 
 TEMPLATES = [
@@ -288,10 +291,13 @@ if PRODUCTION:
 
 # Content-Security-Policy and Permissions-Policy
 # Public pages run no script and no inline style: the site's stylesheet and its own pictures.
+# Connections back to the site are allowed (no script of the site's makes any, but tools such as
+# Lighthouse read robots.txt from inside the page, and report it invalid when refused).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [NONE],
         "base-uri": [NONE],
+        "connect-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
         "img-src": [SELF],

@@ -213,7 +213,7 @@ def time_loads(work: Path) -> dict:
 def report(results: list, memory: dict, loads: dict) -> None:
     css = results[0][2]["rps"]
     total = sum(r["requests"] for _, _, r in results)
-    print(f"\n{CONNECTIONS} connections, {SECONDS} s each, gunicorn with 2 sync workers")
+    print(f"\n{CONNECTIONS} connections, {SECONDS} s each, gunicorn.conf.py with 2 workers")
     print(f"{'what':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs CSS':>7} {'errors':>7}")
     for name, _, r in results:
         print(

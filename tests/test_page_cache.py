@@ -2,17 +2,22 @@
 
 import datetime as dt
 import gzip
+import os
+import socket
+import sqlite3
 import time
-from contextlib import suppress
+from contextlib import closing, suppress
 
 import pytest
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
 from articles import pagecache
+from articles.cache_backends import ResilientRedisCache
 from articles.importers import load_content
 from articles.models import Article, Block, ClinicDetails, Reference
+from tests.conftest import article_form
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +203,186 @@ def test_the_compressed_page_has_a_tag_of_its_own(make_article):
     assert plain != packed
     assert visit(HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed).status_code == 304
     assert visit(HTTP_IF_NONE_MATCH=packed).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        # What gunicorn hands the WSGI application for GET /articles/aftercare/ with the header
+        # "SCRIPT_NAME: /articles/aftercare" from a trusted address: the name taken off the path.
+        {"SCRIPT_NAME": "/articles/aftercare", "PATH_INFO": "/"},
+        # A server that passes the script name and leaves the path whole.
+        {"SCRIPT_NAME": "/elsewhere", "PATH_INFO": "/articles/aftercare/"},
+    ],
+    ids=["taken off the path", "path left whole"],
+)
+def test_a_script_name_never_changes_what_is_stored_under_an_address(make_article, environ):
+    """Whatever script name a request carries, the page stored for an address is that
+    address's page, with links from the site's root (right after a save, with nothing cached)."""
+    make_article("aftercare", title="Aftercare")
+
+    Client().get(environ["PATH_INFO"], **environ)
+    article, home = visit().content.decode(), visit("/").content.decode()
+
+    assert "<h1>Aftercare</h1>" in article
+    assert "<h1>Dry needling: a patient guide</h1>" in home
+    for page in (article, home):
+        assert 'href="/articles/aftercare/articles/' not in page
+        assert 'href="/elsewhere/' not in page
+
+
+class PageStore:
+    """The page cache's store, taken away and brought back on demand. Away, it is the site's
+    Redis backend with nothing listening (it fails soft: reads find nothing, writes and deletes
+    are lost) or a store that raises on every call; back, it is the store it was, with every page
+    it held before."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+        self.real = pagecache.cache
+
+    def away(self, how: str) -> None:
+        if how == "fails soft":
+            closed = socket.socket()
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+            closed.close()
+            store = ResilientRedisCache(
+                f"redis://127.0.0.1:{port}/0",
+                {"OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
+            )
+        else:
+            store = Unreachable()
+        self.monkeypatch.setattr(pagecache, "cache", store)
+
+    def back(self) -> None:
+        self.monkeypatch.setattr(pagecache, "cache", self.real)
+
+
+class Unreachable:
+    def __getattr__(self, name):
+        raise ConnectionError("cache unreachable")
+
+
+@pytest.fixture
+def page_store(monkeypatch) -> PageStore:
+    return PageStore(monkeypatch)
+
+
+def unpublish_in_admin(client, article):
+    return client.post(
+        "/admin/articles/article/", {"action": "unpublish", "_selected_action": str(article.pk)}
+    )
+
+
+UNPUBLISHING = {
+    "unpublish action": unpublish_in_admin,
+    "article form": lambda client, article: client.post(
+        f"/admin/articles/article/{article.pk}/change/",
+        article_form(article, status="draft"),
+    ),
+}
+
+
+@pytest.mark.parametrize("how", ["fails soft", "raises"])
+@pytest.mark.parametrize("door", UNPUBLISHING.values(), ids=UNPUBLISHING.keys())
+def test_an_article_unpublished_while_the_cache_is_away_stays_unpublished_when_it_returns(
+    make_article, staff_client, page_store, door, how
+):
+    article = make_article("aftercare", title="Aftercare")
+    for path in ("/articles/aftercare/", "/"):
+        visit(path)
+        assert visit(path)["X-Page-Cache"] == "hit"
+
+    page_store.away(how)
+    assert door(staff_client, article).status_code == 302
+    during = visit()
+    page_store.back()
+    after, home = visit(), visit("/")
+
+    assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
+    assert (during.status_code, after.status_code) == (404, 404)
+    assert "Aftercare" not in home.content.decode()
+
+
+def sqlite_file(path, number: int, token: str):
+    with closing(sqlite3.connect(path)) as database, database:
+        database.execute(
+            "CREATE TABLE articles_contentversion (id integer PRIMARY KEY, number int, token text)"
+        )
+        database.execute("INSERT INTO articles_contentversion VALUES (1, ?, ?)", [number, token])
+    return path
+
+
+def test_on_sqlite_the_version_is_read_as_committed_and_from_the_file_as_it_is_now(tmp_path):
+    """Outside a transaction, a worker thread reads the version through a connection of its
+    own, kept open: it sees each change once committed, and a file put in its place (a backup)."""
+    path = sqlite_file(tmp_path / "db.sqlite3", 1, "a")
+    reader = pagecache.SQLiteReader(path)
+    first = reader.version()
+    with closing(sqlite3.connect(path)) as database, database:
+        database.execute("UPDATE articles_contentversion SET number = 2, token = 'b'")
+    second = reader.version()
+    os.replace(sqlite_file(tmp_path / "restored.sqlite3", 7, "c"), path)
+
+    assert (first, second) == ((1, "a"), (2, "b"))
+    assert not reader.reads(path)
+    assert pagecache.SQLiteReader(path).version() == (7, "c")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_elsewhere_is_seen_at_once_by_a_worker_that_holds_the_page():
+    """As a gunicorn worker does: one handler (and page cache) for many requests, no
+    transaction around them, the change committed by another process."""
+    Article.objects.create(
+        slug="aftercare",
+        title="Aftercare",
+        summary="A summary.",
+        body="Some words.",
+        reviewed=dt.date(2026, 1, 15),
+        status=Article.Status.PUBLISHED,
+    )
+    worker = Client()
+    assert worker.get("/articles/aftercare/").status_code == 200
+    assert worker.get("/articles/aftercare/")["X-Page-Cache"] == "hit"
+
+    Article.objects.filter(slug="aftercare").update(status=Article.Status.DRAFT)
+    unseen = worker.get("/articles/aftercare/")
+    pagecache.bump_version()
+    seen = worker.get("/articles/aftercare/")
+
+    assert (unseen.status_code, seen.status_code) == (200, 404)
+
+
+def test_while_the_database_is_away_pages_of_the_last_version_seen_are_served(
+    make_article, monkeypatch
+):
+    make_article("aftercare", title="Aftercare")
+    worker = Client()
+    worker.get("/articles/aftercare/")
+
+    def away():
+        raise OperationalError("the database is away")
+
+    monkeypatch.setattr(pagecache, "stored_version", away)
+    same_worker = worker.get("/articles/aftercare/")
+    new_worker = Client().get("/articles/aftercare/")  # knows the version through the cache
+
+    assert (same_worker.status_code, same_worker["X-Page-Cache"]) == (200, "hit")
+    assert (new_worker.status_code, new_worker["X-Page-Cache"]) == (200, "hit")
+    assert "Aftercare" in new_worker.content.decode()
+
+
+def test_two_databases_never_name_the_same_version(make_article):
+    """A cache shared by two databases (a restored backup, another copy of the site) never
+    serves one's pages for the other, though both have moved on as many times."""
+    make_article("aftercare")
+    ours = pagecache.stored_version()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM articles_contentversion")
+    make_article("elsewhere")
+
+    theirs = pagecache.stored_version()
+
+    assert ours[0] == theirs[0]
+    assert ours[1] != theirs[1]

@@ -7,15 +7,18 @@ and starts two gunicorn servers on this checkout.
 """
 
 import concurrent.futures
+import contextlib
 import http.cookiejar
 import os
 import re
 import secrets
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -106,6 +109,69 @@ def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
+class Link:
+    """A TCP connection to Redis passed through this process, which the tests can cut (every
+    connection is dropped, with whatever is in flight, and new ones are closed at once) and mend."""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.cut_off = False
+        self.lock = threading.Lock()
+        self.pairs: set[tuple[socket.socket, socket.socket]] = set()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            try:
+                if self.cut_off:
+                    raise ConnectionRefusedError
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=1)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            pair = (client, upstream)
+            with self.lock:
+                self.pairs.add(pair)
+            threading.Thread(target=self._pass_on, args=(pair,), daemon=True).start()
+
+    def _pass_on(self, pair: tuple[socket.socket, socket.socket]) -> None:
+        client, upstream = pair
+        try:
+            while True:
+                readable, _, _ = select.select(pair, [], [], 1)
+                for end in readable:
+                    data = end.recv(65536)
+                    if not data or self.cut_off:
+                        return
+                    (upstream if end is client else client).sendall(data)
+        except (OSError, ValueError):
+            return
+        finally:
+            with self.lock:
+                self.pairs.discard(pair)
+            for end in pair:
+                end.close()
+
+    def cut(self) -> None:
+        self.cut_off = True
+        with self.lock:
+            pairs = list(self.pairs)
+        for pair in pairs:
+            for end in pair:
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def mend(self) -> None:
+        self.cut_off = False
+
+
 class Cluster:
     """A throwaway database, a Redis of our own, and two gunicorn servers sharing both."""
 
@@ -115,12 +181,14 @@ class Cluster:
         self.database = f"clinic_servers_{secrets.token_hex(4)}"
         self.admin_dsn = server_url._replace(path="/postgres").geturl()
         self.redis_port = free_port()
+        # The servers reach Redis through a link the tests can cut.
+        self.redis_link = Link(self.redis_port)
         self.ports = [free_port(), free_port()]
         self.mail = workdir / "mail"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))},
             "DATABASE_URL": server_url._replace(path=f"/{self.database}").geturl(),
-            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "REDIS_URL": f"redis://127.0.0.1:{self.redis_link.port}/0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "SITE_URL": f"http://127.0.0.1:{self.ports[0]}",
@@ -181,6 +249,14 @@ class Cluster:
     def stop_redis(self) -> None:
         self.redis.terminate()
         self.redis.wait(timeout=10)
+
+    def redis_unreachable(self, away: bool) -> None:
+        """The servers cannot reach Redis (as across a broken network), which keeps what it
+        holds; whatever they send meanwhile is lost."""
+        if away:
+            self.redis_link.cut()
+        else:
+            self.redis_link.mend()
 
     def manage(self, *args: str) -> None:
         subprocess.run(
@@ -339,6 +415,34 @@ def test_when_redis_goes_away_pages_and_sign_ups_still_work_and_caching_comes_ba
     assert signup[0] == 302
     cluster.start_redis()
     assert served_from_cache(visitor, "/articles/what-is-dry-needling/")
+
+
+def test_an_article_unpublished_while_redis_cannot_be_reached_stays_unpublished_after(cluster):
+    one, _ = cluster.urls
+    path = "/articles/how-dry-needling-works/"
+    visitors = [Browser(url, address="203.0.113.90") for url in cluster.urls]
+    assert all(served_from_cache(visitor, path) for visitor in visitors)
+    staff = Browser(one)
+    staff.log_in()
+    with psycopg.connect(cluster.env["DATABASE_URL"]) as connection:
+        [article_id] = connection.execute(
+            "SELECT id FROM articles_article WHERE slug = 'how-dry-needling-works'"
+        ).fetchone()
+
+    cluster.redis_unreachable(True)
+    try:
+        status, _, _ = staff.post(
+            "/admin/articles/article/",
+            {"action": "unpublish", "_selected_action": str(article_id)},
+        )
+        during = visitors[1].get(path)[0]
+    finally:
+        cluster.redis_unreachable(False)
+    after = [visitor.get(path)[0] for visitor in visitors for _ in range(4)]
+
+    assert status == 302
+    assert during == 404
+    assert after == [404] * 8
 
 
 def test_when_the_database_goes_away_cached_pages_stay_and_it_all_comes_back(cluster):

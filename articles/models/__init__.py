@@ -1,5 +1,6 @@
 """The app's models, one module each: articles, what articles share (blocks, references and
-risk figures), the clinic's details, readers' feedback, subscribers."""
+risk figures), the clinic's details, readers' feedback, subscribers, and the version of the
+public pages."""
 
 from .article import (
     Article,
@@ -9,6 +10,7 @@ from .article import (
     normalise_body,
 )
 from .clinic import ClinicDetails, ClinicianProfile
+from .contentversion import ContentVersion
 from .feedback import Feedback, ReviewReminder
 from .included import Block, Reference, Risk
 from .states import ArticleQuerySet
@@ -20,6 +22,7 @@ __all__ = [
     "Block",
     "ClinicDetails",
     "ClinicianProfile",
+    "ContentVersion",
     "Delivery",
     "Feedback",
     "Neighbours",
