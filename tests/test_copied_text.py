@@ -3,21 +3,15 @@
 
 import hashlib
 import re
-from pathlib import Path
-
-import pytest
 
 from tests.copied_text import (
     HASHES_FILE,
     copied_runs,
-    hashes_file_text,
     known_hashes,
     run_hash,
     runs,
     words,
 )
-
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
 
 def test_words_are_lower_cased_without_punctuation():
@@ -70,10 +64,3 @@ def test_the_hashes_file_holds_only_sorted_hashes_under_its_header():
     assert lines == sorted(set(lines))
     assert all(re.fullmatch(r"[0-9a-f]{16}", line) for line in lines)
     assert len(known_hashes()) == len(lines) > 1000
-
-
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="the marketing pages are not on this machine")
-def test_the_hashes_file_is_made_from_the_marketing_pages():
-    pages = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
-
-    assert HASHES_FILE.read_text(encoding="utf-8") == hashes_file_text(pages)
