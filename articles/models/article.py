@@ -74,6 +74,25 @@ def normalise_body(text: str) -> str:
     return unix_line_ends(text).strip("\n") + "\n"
 
 
+def pages_with_change(
+    articles: list["Article"], edited, how_used: str
+) -> tuple[dict[int, Rendered], list[str]]:
+    """Each of ``articles`` rendered with ``edited`` (a block, source, risk or the clinic's
+    details, not yet saved) as it now reads, by id, for saving it later; and, for each that
+    could not be shown with the change, why, naming the article (``how_used``: how it uses it,
+    "uses this block")."""
+    pages, problems = {}, []
+    for article in articles:
+        try:
+            pages[article.pk] = render(normalise_body(article.body), edited=edited)
+        except RenderError as refused:
+            problems.append(
+                f"The article “{article.title}” {how_used}, and could not be shown with this "
+                f"change: {' '.join(refused.messages)}"
+            )
+    return pages, problems
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=60, unique=True, help_text="A condition or topic.")
 

@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 
 from ..includes import CLINIC_NOT_GIVEN
-from ..markdown import Rendered, RenderError, render
-from .article import Article, normalise_body
+from ..markdown import Rendered
+from .article import Article, pages_with_change
 
 PHONE_NUMBER = re.compile(r"\s*(\+?[0-9][0-9 ()./-]*)")
 
@@ -109,15 +109,8 @@ class ClinicDetails(models.Model):
         stored = type(self).objects.filter(pk=1).first()
         if stored is not None and stored.shown == self.shown:
             return
-        problems = []
-        for article in self.used_by():
-            try:
-                self._pages[article.pk] = render(normalise_body(article.body), edited=self)
-            except RenderError as refused:
-                problems.append(
-                    f"The article “{article.title}” shows the clinic's details, and could not be "
-                    f"shown with this change: {' '.join(refused.messages)}"
-                )
+        how_used = "shows the clinic's details"
+        self._pages, problems = pages_with_change(self.used_by(), self, how_used)
         if problems:
             raise ValidationError(problems)
 

@@ -16,7 +16,7 @@ from markdownx.models import MarkdownxField
 
 from .. import risks
 from ..markdown import Rendered, RenderError, render, unknown_includes
-from .article import Article, normalise_body, validate_slug
+from .article import Article, normalise_body, pages_with_change, validate_slug
 from .origin import LoadedFromFile
 
 
@@ -68,15 +68,7 @@ class UsedByArticles(LoadedFromFile):
                 raise ValidationError({self.key_field: stored.in_use_message(users)})
         if stored.shown == self.shown:
             return
-        problems = []
-        for article in self.used_by():
-            try:
-                self._pages[article.pk] = render(normalise_body(article.body), edited=self)
-            except RenderError as refused:
-                problems.append(
-                    f"The article “{article.title}” {self.used_as}, and could not be shown with "
-                    f"this change: {' '.join(refused.messages)}"
-                )
+        self._pages, problems = pages_with_change(self.used_by(), self, self.used_as)
         if problems:
             raise ValidationError({self.used_field: problems})
 
