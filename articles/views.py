@@ -34,7 +34,8 @@ class HomeView(TemplateView):
         published = Article.objects.published()
         return super().get_context_data(
             guide=published.in_guide_order(),
-            latest=published.newest_first()[:LATEST_COUNT],
+            # The guide lists its own articles; the rest are here, newest first.
+            latest=published.filter(order__isnull=True).newest_first()[:LATEST_COUNT],
             **kwargs,
         )
 
