@@ -138,8 +138,10 @@ class SubscribeCheckView(View):
         return render(request, "subscribe/subscribe.html", {"form": form, "checking": True})
 
 
+@method_decorator(never_cache, name="dispatch")
 class SignedLinkView(View):
-    """GET shows a button (mail scanners that follow links change nothing); POST acts."""
+    """GET shows a button (mail scanners that follow links change nothing); POST acts. Never
+    cached: the pages show the subscriber's address."""
 
     template_name = ""
     done_template = ""

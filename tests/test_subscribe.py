@@ -612,3 +612,24 @@ def test_every_kind_of_address_takes_the_same_path(make_subscriber, client):
     # Both writes change the row, as they do for every other state: a write that changes nothing
     # costs SQLite nothing, and the time would tell again. The second records the email sent.
     assert confirmed.confirmation_sent_at > before.confirmation_sent_at
+
+
+def test_the_confirm_page_shows_the_address_being_confirmed_and_is_not_cached(
+    make_subscriber, client
+):
+    pending = make_subscriber("reader@example.org")
+    confirmed = make_subscriber("done@example.org", status="confirmed")
+
+    page = client.get(f"/subscribe/confirm/{confirm_token(pending)}/")
+    already = client.get(f"/subscribe/confirm/{confirm_token(confirmed)}/")
+
+    assert (
+        "<p>Press the button to start getting an email at <strong>reader@example.org</strong> "
+        "when we publish a new article in this guide.</p>"
+    ) in page.content.decode()
+    assert (
+        "<p>The address <strong>done@example.org</strong> is already subscribed. "
+        "There is nothing more to do.</p>"
+    ) in already.content.decode()
+    for response in (page, already):
+        assert {"private", "no-store"} <= set(response["Cache-Control"].replace(" ", "").split(","))
