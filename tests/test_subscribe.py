@@ -145,7 +145,8 @@ def test_every_kind_of_address_gets_the_same_answer(make_subscriber, client):
                 response["Location"],
                 response.content,
                 sent_page.status_code,
-                sent_page.content,
+                # The page shows the address the visitor typed, and otherwise nothing of it.
+                sent_page.content.replace(email.encode(), b"ADDRESS"),
             )
         )
 
@@ -612,6 +613,77 @@ def test_every_kind_of_address_takes_the_same_path(make_subscriber, client):
     # Both writes change the row, as they do for every other state: a write that changes nothing
     # costs SQLite nothing, and the time would tell again. The second records the email sent.
     assert confirmed.confirmation_sent_at > before.confirmation_sent_at
+
+
+def test_the_check_your_email_page_shows_the_address_and_offers_to_change_it(client):
+    response = sign_up(client, "reader@exmaple.org", page="/articles/aftercare/")
+    sent = client.get(response["Location"])
+
+    assert response["Location"] == "/subscribe/sent/"
+    html = sent.content.decode()
+    assert (
+        '<p class="lead">We have sent an email to <strong>reader@exmaple.org</strong>.</p>' in html
+    )
+    assert (
+        '<form class="change-address" method="post" action="/subscribe/check/">\n'
+        '  <input type="hidden" name="email" value="reader@exmaple.org">\n'
+        '  <input type="hidden" name="consent" value="on">\n'
+        '  <input type="hidden" name="page" value="/subscribe/">\n'
+        "  <p>Is that not your address, or is there a typo in it? "
+        '<button type="submit">Change the address</button></p>\n'
+        "</form>"
+    ) in html
+    # Pressing it shows the form filled in, to correct the address and send again.
+    change = client.post(
+        "/subscribe/check/",
+        {"email": "reader@exmaple.org", "consent": "on", "page": "/subscribe/"},
+    ).content.decode()
+    assert "Almost done: check your address, then press Subscribe." in change
+    assert 'value="reader@exmaple.org"' in change
+
+
+def test_the_address_is_shown_only_on_a_page_never_cached_and_never_in_a_url(client):
+    response = sign_up(client)
+    sent = client.get(response["Location"])
+
+    assert "reader@example.org" not in response["Location"]
+    cookie = response.cookies["signup_answer"]
+    assert cookie["path"] == "/subscribe/sent/"
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert {"private", "no-store"} <= set(sent["Cache-Control"].replace(" ", "").split(","))
+    assert "Cookie" in sent["Vary"]
+    assert "reader@example.org" in sent.content.decode()
+    # Another browser, or this one later, is told nothing about it.
+    assert "reader@example.org" not in Client().get("/subscribe/sent/").content.decode()
+
+
+def test_a_forged_answer_shows_no_address(client):
+    client.cookies["signup_answer"] = signing.dumps({"email": "x@evil.example"}, salt="other")
+
+    html = client.get("/subscribe/sent/").content.decode()
+
+    assert "evil" not in html
+    assert "If the address can receive emails from us, a message is on its way to it." in html
+
+
+@pytest.mark.parametrize(
+    ("email", "shown"),
+    [
+        ("o'neil&co@example.org", "o&#x27;neil&amp;co@example.org"),
+        ('"<b>hi</b>"@example.org', "&quot;&lt;b&gt;hi&lt;/b&gt;&quot;@example.org"),
+    ],
+)
+def test_the_address_shown_is_escaped(client, email, shown):
+    response = sign_up(client, email)
+    sent = client.get(response["Location"]).content.decode()
+    confirm_page = client.get(
+        link_in(mail.outbox[0], "/subscribe/confirm/").removeprefix("http://127.0.0.1:8000")
+    ).content.decode()
+
+    assert f'<p class="lead">We have sent an email to <strong>{shown}</strong>.</p>' in sent
+    assert f'<input type="hidden" name="email" value="{shown}">' in sent
+    assert f"<strong>{shown}</strong>" in confirm_page
+    assert "<b>" not in sent + confirm_page
 
 
 def test_the_confirm_page_shows_the_address_being_confirmed_and_is_not_cached(
