@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
@@ -127,18 +129,23 @@ class SubscribeView(FormView):
         data = form.cleaned_data
         if form.is_robot:
             return sent_page_for(data["email"], data["page"])
-        if not subscriptions.sign_up(data["email"], data["page"]):
+        answer = subscriptions.sign_up(data["email"], data["page"])
+        if answer.held_until is not None:
+            return sent_page_for(data["email"], data["page"], answer.held_until)
+        if not answer.sent:
             context = self.get_context_data(form=form, send_failed=True)
             return self.render_to_response(context, status=503)
         return sent_page_for(data["email"], data["page"])
 
 
-def sent_page_for(email: str, page: str) -> HttpResponse:
+def sent_page_for(email: str, page: str, held_until: datetime | None = None) -> HttpResponse:
     """Off to the "check your email" page, which shows the address the email went to (so a typo
-    can be spotted). The address travels in
-    a signed cookie that only that page is sent, never in its address; the page is never cached."""
+    can be spotted) and, when none was sent, why and when to try again. The address travels in a
+    signed cookie that only that page is sent, never in its address; the page is never cached."""
     response = redirect("subscribe-sent")
     answer = {"email": email, "page": page}
+    if held_until is not None:
+        answer["held_until"] = held_until.timestamp()
     response.set_cookie(
         SENT_COOKIE,
         signing.dumps(answer, salt=SENT_SALT),
@@ -170,6 +177,8 @@ class SentView(TemplateView):
             return context
         context["email"] = answer["email"]
         context["page"] = answer["page"]
+        if "held_until" in answer:
+            context["held_until"] = datetime.fromtimestamp(answer["held_until"], tz=UTC)
         return context
 
     def render_to_response(self, context, **kwargs):

@@ -6,16 +6,19 @@ import re
 import secrets
 import threading
 import time
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail, signing
+from django.core.cache import cache
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from articles import ratelimit, tokens
+from articles import ratelimit, subscriptions, tokens
 from articles.forms import SubscribeForm
 from articles.models import Subscriber
 from articles.subscriptions import CONSENT_VERSION, CONSENT_WORDING
@@ -705,3 +708,116 @@ def test_the_confirm_page_shows_the_address_being_confirmed_and_is_not_cached(
     ) in already.content.decode()
     for response in (page, already):
         assert {"private", "no-store"} <= set(response["Cache-Control"].replace(" ", "").split(","))
+
+
+def frozen_at(monkeypatch, when: str) -> None:
+    """The sign-up clock stopped at ``when`` (UTC), so the time shown is known."""
+    moment = datetime.fromisoformat(when).replace(tzinfo=UTC).timestamp()
+    monkeypatch.setattr(subscriptions, "time", SimpleNamespace(time=lambda: moment))
+
+
+COOLDOWN_LEAD = (
+    '<p class="lead">We sent an email to <strong>{}</strong> a few minutes ago, '
+    "so we have not sent another.</p>"
+)
+COOLDOWN_NEXT = (
+    "<p>If it has not arrived, check your spam or junk folder, or try again after "
+    '<time datetime="{}">{}</time>.</p>'
+)
+
+
+def test_signing_up_again_within_five_minutes_says_no_email_was_sent_and_when_to_retry(
+    client, monkeypatch
+):
+    frozen_at(monkeypatch, "2026-12-02T10:37:20")
+    sign_up(client)
+
+    again = sign_up(client, remote_addr="10.9.9.9")
+    html = client.get(again["Location"]).content.decode()
+
+    assert len(mail.outbox) == 1
+    assert COOLDOWN_LEAD.format("reader@example.org") in html
+    assert COOLDOWN_NEXT.format("2026-12-02T10:43:00+00:00", "10:43") in html
+    assert "We have sent an email" not in html
+    assert "open the link in that email" not in html
+
+
+def test_the_time_to_retry_is_the_clinics_local_time(client, monkeypatch):
+    frozen_at(monkeypatch, "2026-07-01T09:40:00")
+    sign_up(client)
+
+    html = client.get(sign_up(client)["Location"]).content.decode()
+
+    # 09:45 UTC is 10:45 in London in summer; a whole minute is not rounded up.
+    assert COOLDOWN_NEXT.format("2026-07-01T10:45:00+01:00", "10:45") in html
+
+
+def test_signing_up_again_just_after_unsubscribing_says_no_email_was_sent(client, monkeypatch):
+    frozen_at(monkeypatch, "2026-12-02T10:37:20")
+    sign_up(client)
+    subscriber = Subscriber.objects.get()
+    client.post(f"/unsubscribe/{unsubscribe_token(subscriber)}/")
+
+    html = client.get(sign_up(client)["Location"]).content.decode()
+
+    assert len(mail.outbox) == 1
+    assert COOLDOWN_LEAD.format("reader@example.org") in html
+    assert Subscriber.objects.get().status == "unsubscribed"
+
+
+def test_the_answer_within_five_minutes_is_the_same_whatever_the_state(
+    make_subscriber, client, monkeypatch
+):
+    frozen_at(monkeypatch, "2026-12-02T10:37:20")
+    states = {
+        "new@example.org": None,
+        "pending@example.org": "pending",
+        "confirmed@example.org": "confirmed",
+        "gone@example.org": "unsubscribed",
+    }
+    for email in states:
+        sign_up(client, email)  # the email that starts the mailbox's five minutes
+    for email, state in states.items():
+        if state:
+            Subscriber.objects.filter(email=email).update(status=state)
+    Subscriber.objects.filter(email="new@example.org").delete()
+
+    answers = set()
+    for email in states:
+        response = sign_up(client, email)
+        page = client.get(response["Location"])
+        answers.add((response.status_code, page.content.replace(email.encode(), b"ADDRESS")))
+
+    assert len(answers) == 1
+    assert len(mail.outbox) == 4
+    [(_, page)] = answers
+    assert COOLDOWN_LEAD.format("ADDRESS") in page.decode()
+
+
+def test_another_spelling_of_the_mailbox_gets_the_same_answer(client, monkeypatch):
+    frozen_at(monkeypatch, "2026-12-02T10:37:20")
+    sign_up(client, "alice@example.org")
+
+    html = client.get(sign_up(client, "Alice+news@example.org")["Location"]).content.decode()
+
+    assert COOLDOWN_LEAD.format("alice+news@example.org") in html
+
+
+def test_after_five_minutes_a_new_email_is_sent(client, monkeypatch):
+    sign_up(client)
+    cache.clear()  # what five minutes do
+
+    html = client.get(sign_up(client)["Location"]).content.decode()
+
+    assert len(mail.outbox) == 2
+    assert "We have sent an email to <strong>reader@example.org</strong>." in html
+
+
+def test_five_minutes_begun_before_times_were_kept_end_at_the_latest_possible(client, monkeypatch):
+    frozen_at(monkeypatch, "2026-12-02T10:37:20")
+    cache.set(subscriptions._cooldown_key("reader@example.org"), 1, timeout=300)
+
+    html = client.get(sign_up(client)["Location"]).content.decode()
+
+    assert mail.outbox == []
+    assert COOLDOWN_NEXT.format("2026-12-02T10:43:00+00:00", "10:43") in html
