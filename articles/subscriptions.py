@@ -6,7 +6,11 @@ email, so the form never reveals who is on the list.
 
 import hashlib
 import logging
+import math
 import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.core.cache import cache
 from django.db import transaction
@@ -38,23 +42,55 @@ SIGN_UP_FIELDS = [
 GMAIL_DOMAINS = ("gmail.com", "googlemail.com")
 
 
-def sign_up(email: str, page: str = "") -> bool:
-    """Record the sign-up and send its one email. False only when that email could not be sent;
-    the sign-up is kept either way, and ``send_updates`` sends a missing confirmation later.
+@dataclass(frozen=True)
+class Answer:
+    """What became of a sign-up, as far as the visitor who sent it may know: it depends only on
+    whether an email went to the mailbox in the last 5 minutes, never on the address's state."""
+
+    sent: bool
+    # When the mailbox was sent an email in the last 5 minutes: when it may be sent another.
+    held_until: datetime | None = None
+
+
+def sign_up(email: str, page: str = "") -> Answer:
+    """Record the sign-up and send its one email. ``sent`` is False when that email could not be
+    sent (the sign-up is kept, and ``send_updates`` sends a missing confirmation later) or when
+    it was held back.
 
     One sign-up email per mailbox per 5 minutes, however the address is spelled
-    (``mailbox``). A sign-up within those minutes stores and sends nothing: the mailbox has just
-    been sent a link, and a spelling held back is never sent later either."""
+    (``mailbox``). A sign-up within those minutes stores and sends nothing, and its answer says
+    when the mailbox may be sent another: it has just been sent a link, and a spelling held back
+    is never sent later either."""
     cooldown = _cooldown_key(mailbox(email))
-    if not cache.add(cooldown, 1, timeout=RESEND_COOLDOWN_SECONDS):
-        return True
+    held_until = _start_cooldown(cooldown)
+    if held_until is not None:
+        return Answer(sent=False, held_until=held_until)
     sent = False
     try:
         sent = _sign_up(email, page)
     finally:
         if not sent:
             cache.delete(cooldown)  # nothing went out, so trying again straight away must send
-    return sent
+    return Answer(sent=sent)
+
+
+def _start_cooldown(key: str) -> datetime | None:
+    """Start the mailbox's 5 minutes, or, if they have already started, say when they end (to
+    the next whole minute, so that trying again at the time shown is never too early)."""
+    for _ in range(2):
+        now = time.time()
+        if cache.add(key, now + RESEND_COOLDOWN_SECONDS, timeout=RESEND_COOLDOWN_SECONDS):
+            return None
+        ends = cache.get(key)
+        if ends is not None:
+            break
+        # The minutes ended between the two looks: start them again.
+    else:
+        ends = None
+    if not isinstance(ends, int | float) or not now < ends <= now + RESEND_COOLDOWN_SECONDS:
+        # None, or kept by a version that stored no time: the latest they can end.
+        ends = now + RESEND_COOLDOWN_SECONDS
+    return datetime.fromtimestamp(math.ceil(ends / 60) * 60, tz=UTC)
 
 
 def _sign_up(email: str, page: str) -> bool:

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
@@ -6,6 +8,8 @@ from django.db import DatabaseError, connection
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -23,6 +27,10 @@ SIGNUPS_PER_HOUR = 10
 FEEDBACK_PER_HOUR = 20
 COMMENT_SALT = "articles.feedback.comment"
 SIGNUP_IDS = "signup-%s"
+# The "check your email" page's memory of the sign-up it answers (``sent_page_for``).
+SENT_COOKIE = "signup_answer"
+SENT_SALT = "articles.subscribe.sent"
+SENT_COOKIE_SECONDS = 15 * 60
 
 LATEST_COUNT = 5
 
@@ -119,13 +127,65 @@ class SubscribeView(FormView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        if form.is_robot:
-            return redirect("subscribe-sent")
         data = form.cleaned_data
-        if not subscriptions.sign_up(data["email"], data["page"]):
+        if form.is_robot:
+            return sent_page_for(data["email"], data["page"])
+        answer = subscriptions.sign_up(data["email"], data["page"])
+        if answer.held_until is not None:
+            return sent_page_for(data["email"], data["page"], answer.held_until)
+        if not answer.sent:
             context = self.get_context_data(form=form, send_failed=True)
             return self.render_to_response(context, status=503)
-        return redirect("subscribe-sent")
+        return sent_page_for(data["email"], data["page"])
+
+
+def sent_page_for(email: str, page: str, held_until: datetime | None = None) -> HttpResponse:
+    """Off to the "check your email" page, which shows the address the email went to (so a typo
+    can be spotted) and, when none was sent, why and when to try again. The address travels in a
+    signed cookie that only that page is sent, never in its address; the page is never cached."""
+    response = redirect("subscribe-sent")
+    answer = {"email": email, "page": page}
+    if held_until is not None:
+        answer["held_until"] = held_until.timestamp()
+    response.set_cookie(
+        SENT_COOKIE,
+        signing.dumps(answer, salt=SENT_SALT),
+        max_age=SENT_COOKIE_SECONDS,
+        path=reverse("subscribe-sent"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class SentView(TemplateView):
+    """The "check your email" page: with the address and what became of the sign-up when the
+    visitor's browser has just been sent here (``sent_page_for``), in general terms otherwise."""
+
+    template_name = "subscribe/sent.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:
+            answer = signing.loads(
+                self.request.COOKIES.get(SENT_COOKIE, ""),
+                salt=SENT_SALT,
+                max_age=SENT_COOKIE_SECONDS,
+            )
+        except signing.BadSignature:
+            return context
+        context["email"] = answer["email"]
+        context["page"] = answer["page"]
+        if "held_until" in answer:
+            context["held_until"] = datetime.fromtimestamp(answer["held_until"], tz=UTC)
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        patch_vary_headers(response, ["Cookie"])
+        return response
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -139,8 +199,10 @@ class SubscribeCheckView(View):
         return render(request, "subscribe/subscribe.html", {"form": form, "checking": True})
 
 
+@method_decorator(never_cache, name="dispatch")
 class SignedLinkView(View):
-    """GET shows a button (mail scanners that follow links change nothing); POST acts."""
+    """GET shows a button (mail scanners that follow links change nothing); POST acts. Never
+    cached: the pages show the subscriber's address."""
 
     template_name = ""
     done_template = ""

@@ -16,7 +16,7 @@ urlpatterns = [
     path("subscribe/check/", views.SubscribeCheckView.as_view(), name="subscribe-check"),
     path(
         "subscribe/sent/",
-        TemplateView.as_view(template_name="subscribe/sent.html"),
+        views.SentView.as_view(),
         name="subscribe-sent",
     ),
     path("subscribe/confirm/<str:token>/", views.ConfirmView.as_view(), name="subscribe-confirm"),

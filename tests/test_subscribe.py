@@ -6,16 +6,19 @@ import re
 import secrets
 import threading
 import time
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail, signing
+from django.core.cache import cache
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from articles import ratelimit, tokens
+from articles import ratelimit, subscriptions, tokens
 from articles.forms import SubscribeForm
 from articles.models import Subscriber
 from articles.subscriptions import CONSENT_VERSION, CONSENT_WORDING
@@ -145,7 +148,8 @@ def test_every_kind_of_address_gets_the_same_answer(make_subscriber, client):
                 response["Location"],
                 response.content,
                 sent_page.status_code,
-                sent_page.content,
+                # The page shows the address the visitor typed, and otherwise nothing of it.
+                sent_page.content.replace(email.encode(), b"ADDRESS"),
             )
         )
 
@@ -612,3 +616,208 @@ def test_every_kind_of_address_takes_the_same_path(make_subscriber, client):
     # Both writes change the row, as they do for every other state: a write that changes nothing
     # costs SQLite nothing, and the time would tell again. The second records the email sent.
     assert confirmed.confirmation_sent_at > before.confirmation_sent_at
+
+
+def test_the_check_your_email_page_shows_the_address_and_offers_to_change_it(client):
+    response = sign_up(client, "reader@exmaple.org", page="/articles/aftercare/")
+    sent = client.get(response["Location"])
+
+    assert response["Location"] == "/subscribe/sent/"
+    html = sent.content.decode()
+    assert (
+        '<p class="lead">We have sent an email to <strong>reader@exmaple.org</strong>.</p>' in html
+    )
+    assert (
+        '<form class="change-address" method="post" action="/subscribe/check/">\n'
+        '  <input type="hidden" name="email" value="reader@exmaple.org">\n'
+        '  <input type="hidden" name="consent" value="on">\n'
+        '  <input type="hidden" name="page" value="/subscribe/">\n'
+        "  <p>Is that not your address, or is there a typo in it? "
+        '<button type="submit">Change the address</button></p>\n'
+        "</form>"
+    ) in html
+    # Pressing it shows the form filled in, to correct the address and send again.
+    change = client.post(
+        "/subscribe/check/",
+        {"email": "reader@exmaple.org", "consent": "on", "page": "/subscribe/"},
+    ).content.decode()
+    assert "Almost done: check your address, then press Subscribe." in change
+    assert 'value="reader@exmaple.org"' in change
+
+
+def test_the_address_is_shown_only_on_a_page_never_cached_and_never_in_a_url(client):
+    response = sign_up(client)
+    sent = client.get(response["Location"])
+
+    assert "reader@example.org" not in response["Location"]
+    cookie = response.cookies["signup_answer"]
+    assert cookie["path"] == "/subscribe/sent/"
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert {"private", "no-store"} <= set(sent["Cache-Control"].replace(" ", "").split(","))
+    assert "Cookie" in sent["Vary"]
+    assert "reader@example.org" in sent.content.decode()
+    # Another browser, or this one later, is told nothing about it.
+    assert "reader@example.org" not in Client().get("/subscribe/sent/").content.decode()
+
+
+def test_a_forged_answer_shows_no_address(client):
+    client.cookies["signup_answer"] = signing.dumps({"email": "x@evil.example"}, salt="other")
+
+    html = client.get("/subscribe/sent/").content.decode()
+
+    assert "evil" not in html
+    assert "If the address can receive emails from us, a message is on its way to it." in html
+
+
+@pytest.mark.parametrize(
+    ("email", "shown"),
+    [
+        ("o'neil&co@example.org", "o&#x27;neil&amp;co@example.org"),
+        ('"<b>hi</b>"@example.org', "&quot;&lt;b&gt;hi&lt;/b&gt;&quot;@example.org"),
+    ],
+)
+def test_the_address_shown_is_escaped(client, email, shown):
+    response = sign_up(client, email)
+    sent = client.get(response["Location"]).content.decode()
+    confirm_page = client.get(
+        link_in(mail.outbox[0], "/subscribe/confirm/").removeprefix("http://127.0.0.1:8000")
+    ).content.decode()
+
+    assert f'<p class="lead">We have sent an email to <strong>{shown}</strong>.</p>' in sent
+    assert f'<input type="hidden" name="email" value="{shown}">' in sent
+    assert f"<strong>{shown}</strong>" in confirm_page
+    assert "<b>" not in sent + confirm_page
+
+
+def test_the_confirm_page_shows_the_address_being_confirmed_and_is_not_cached(
+    make_subscriber, client
+):
+    pending = make_subscriber("reader@example.org")
+    confirmed = make_subscriber("done@example.org", status="confirmed")
+
+    page = client.get(f"/subscribe/confirm/{confirm_token(pending)}/")
+    already = client.get(f"/subscribe/confirm/{confirm_token(confirmed)}/")
+
+    assert (
+        "<p>Press the button to start getting an email at <strong>reader@example.org</strong> "
+        "when we publish a new article in this guide.</p>"
+    ) in page.content.decode()
+    assert (
+        "<p>The address <strong>done@example.org</strong> is already subscribed. "
+        "There is nothing more to do.</p>"
+    ) in already.content.decode()
+    for response in (page, already):
+        assert {"private", "no-store"} <= set(response["Cache-Control"].replace(" ", "").split(","))
+
+
+def frozen_at(monkeypatch, when: str) -> None:
+    """The sign-up clock stopped at ``when`` (UTC), so the time shown is known."""
+    moment = datetime.fromisoformat(when).replace(tzinfo=UTC).timestamp()
+    monkeypatch.setattr(subscriptions, "time", SimpleNamespace(time=lambda: moment))
+
+
+COOLDOWN_LEAD = (
+    '<p class="lead">We sent an email to <strong>{}</strong> a few minutes ago, '
+    "so we have not sent another.</p>"
+)
+COOLDOWN_NEXT = (
+    "<p>If it has not arrived, check your spam or junk folder, or try again after "
+    '<time datetime="{}">{}</time>.</p>'
+)
+
+
+def test_signing_up_again_within_five_minutes_says_no_email_was_sent_and_when_to_retry(
+    client, monkeypatch
+):
+    frozen_at(monkeypatch, "2026-12-02T10:37:20")
+    sign_up(client)
+
+    again = sign_up(client, remote_addr="10.9.9.9")
+    html = client.get(again["Location"]).content.decode()
+
+    assert len(mail.outbox) == 1
+    assert COOLDOWN_LEAD.format("reader@example.org") in html
+    assert COOLDOWN_NEXT.format("2026-12-02T10:43:00+00:00", "10:43") in html
+    assert "We have sent an email" not in html
+    assert "open the link in that email" not in html
+
+
+def test_the_time_to_retry_is_the_clinics_local_time(client, monkeypatch):
+    frozen_at(monkeypatch, "2026-07-01T09:40:00")
+    sign_up(client)
+
+    html = client.get(sign_up(client)["Location"]).content.decode()
+
+    # 09:45 UTC is 10:45 in London in summer; a whole minute is not rounded up.
+    assert COOLDOWN_NEXT.format("2026-07-01T10:45:00+01:00", "10:45") in html
+
+
+def test_signing_up_again_just_after_unsubscribing_says_no_email_was_sent(client, monkeypatch):
+    frozen_at(monkeypatch, "2026-12-02T10:37:20")
+    sign_up(client)
+    subscriber = Subscriber.objects.get()
+    client.post(f"/unsubscribe/{unsubscribe_token(subscriber)}/")
+
+    html = client.get(sign_up(client)["Location"]).content.decode()
+
+    assert len(mail.outbox) == 1
+    assert COOLDOWN_LEAD.format("reader@example.org") in html
+    assert Subscriber.objects.get().status == "unsubscribed"
+
+
+def test_the_answer_within_five_minutes_is_the_same_whatever_the_state(
+    make_subscriber, client, monkeypatch
+):
+    frozen_at(monkeypatch, "2026-12-02T10:37:20")
+    states = {
+        "new@example.org": None,
+        "pending@example.org": "pending",
+        "confirmed@example.org": "confirmed",
+        "gone@example.org": "unsubscribed",
+    }
+    for email in states:
+        sign_up(client, email)  # the email that starts the mailbox's five minutes
+    for email, state in states.items():
+        if state:
+            Subscriber.objects.filter(email=email).update(status=state)
+    Subscriber.objects.filter(email="new@example.org").delete()
+
+    answers = set()
+    for email in states:
+        response = sign_up(client, email)
+        page = client.get(response["Location"])
+        answers.add((response.status_code, page.content.replace(email.encode(), b"ADDRESS")))
+
+    assert len(answers) == 1
+    assert len(mail.outbox) == 4
+    [(_, page)] = answers
+    assert COOLDOWN_LEAD.format("ADDRESS") in page.decode()
+
+
+def test_another_spelling_of_the_mailbox_gets_the_same_answer(client, monkeypatch):
+    frozen_at(monkeypatch, "2026-12-02T10:37:20")
+    sign_up(client, "alice@example.org")
+
+    html = client.get(sign_up(client, "Alice+news@example.org")["Location"]).content.decode()
+
+    assert COOLDOWN_LEAD.format("alice+news@example.org") in html
+
+
+def test_after_five_minutes_a_new_email_is_sent(client, monkeypatch):
+    sign_up(client)
+    cache.clear()  # what five minutes do
+
+    html = client.get(sign_up(client)["Location"]).content.decode()
+
+    assert len(mail.outbox) == 2
+    assert "We have sent an email to <strong>reader@example.org</strong>." in html
+
+
+def test_five_minutes_begun_before_times_were_kept_end_at_the_latest_possible(client, monkeypatch):
+    frozen_at(monkeypatch, "2026-12-02T10:37:20")
+    cache.set(subscriptions._cooldown_key("reader@example.org"), 1, timeout=300)
+
+    html = client.get(sign_up(client)["Location"]).content.decode()
+
+    assert mail.outbox == []
+    assert COOLDOWN_NEXT.format("2026-12-02T10:43:00+00:00", "10:43") in html
