@@ -200,6 +200,30 @@ class _CalloutProcessor(Treeprocessor):
                 element.set("class", f"admonition {kind}")
 
 
+def _is_footnote_number(element: ElementTree.Element) -> bool:
+    link = element.find("a")
+    return element.tag == "sup" and link is not None and link.get("class") == "footnote-ref"
+
+
+class _FootnoteCommaProcessor(Treeprocessor):
+    """Puts a comma between two footnote numbers cited side by side ("¹,²"), and nowhere else:
+    a number with words before it stands alone."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for parent in root.iter():
+            previous = None
+            for child in parent:
+                if (
+                    previous is not None
+                    and _is_footnote_number(previous)
+                    and _is_footnote_number(child)
+                    and not (previous.tail or "").strip()
+                ):
+                    previous.tail = None
+                    child.text = ","
+                previous = child
+
+
 class _ReferencesProcessor(Treeprocessor):
     """Gives the footnotes a "References" heading, so they get a place in the contents too."""
 
@@ -222,6 +246,8 @@ class _SiteExtension(Extension):
         md.inlinePatterns.deregister("html")
         # Between footnotes (50) and the table of contents (5), so the heading is listed.
         md.treeprocessors.register(_ReferencesProcessor(md), "site_references", 10)
+        # After the inline patterns (20) have made the footnote numbers.
+        md.treeprocessors.register(_FootnoteCommaProcessor(md), "site_footnote_commas", 15)
         # After Python-Markdown's own unescaping (0), so it reads addresses as browsers will.
         md.treeprocessors.register(_LinkAndTableProcessor(md), "site_links", -1)
         md.treeprocessors.register(_CalloutProcessor(md), "site_callouts", 2)

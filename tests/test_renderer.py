@@ -222,3 +222,22 @@ def test_the_contents_hold_plain_text():
     toc = render('## Risks & benefits\n\n## 5 > 3 "quoted" *and* `code`\n').toc
 
     assert [item["name"] for item in toc] == ["Risks & benefits", '5 > 3 "quoted" and code']
+
+
+def test_a_single_footnote_number_has_no_comma_before_it():
+    html = render("Sore for three days.[^a] Then fine.\n\n[^a]: A.\n").html
+    assert (
+        '<p>Sore for three days.<sup id="fnref:a"><a class="footnote-ref" href="#fn:a">1</a>'
+        "</sup> Then fine.</p>"
+    ) in html
+
+
+def test_a_comma_comes_only_between_footnote_numbers_side_by_side():
+    html = render(
+        "Bruising is common.[^a][^b] It fades.[^c] So does aching.\n\n[^a]: A.\n[^b]: B.\n[^c]: C.\n"
+    ).html
+    assert (
+        '<p>Bruising is common.<sup id="fnref:a"><a class="footnote-ref" href="#fn:a">1</a></sup>'
+        '<sup id="fnref:b">,<a class="footnote-ref" href="#fn:b">2</a></sup> It fades.'
+        '<sup id="fnref:c"><a class="footnote-ref" href="#fn:c">3</a></sup> So does aching.</p>'
+    ) in html
