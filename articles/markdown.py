@@ -224,6 +224,20 @@ class _FootnoteCommaProcessor(Treeprocessor):
                 previous = child
 
 
+class _BackLinkProcessor(Treeprocessor):
+    """Words on each reference's way back to where it is cited ("Back to text"), for everyone
+    and for screen readers; a reference cited more than once numbers its ways back."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for paragraph in root.iter("p"):
+            links = [a for a in paragraph.iter("a") if a.get("class") == "footnote-backref"]
+            for number, link in enumerate(links, start=1):
+                link.text = "Back to text" if len(links) == 1 else f"Back to text ({number})"
+                link.attrib.pop("title", None)
+                if number < len(links):
+                    link.tail = " " + (link.tail or "")
+
+
 class _ReferencesProcessor(Treeprocessor):
     """Gives the footnotes a "References" heading, so they get a place in the contents too."""
 
@@ -248,6 +262,7 @@ class _SiteExtension(Extension):
         md.treeprocessors.register(_ReferencesProcessor(md), "site_references", 10)
         # After the inline patterns (20) have made the footnote numbers.
         md.treeprocessors.register(_FootnoteCommaProcessor(md), "site_footnote_commas", 15)
+        md.treeprocessors.register(_BackLinkProcessor(md), "site_back_links", 14)
         # After Python-Markdown's own unescaping (0), so it reads addresses as browsers will.
         md.treeprocessors.register(_LinkAndTableProcessor(md), "site_links", -1)
         md.treeprocessors.register(_CalloutProcessor(md), "site_callouts", 2)
@@ -268,8 +283,6 @@ def _markdown() -> markdown.Markdown:
             "toc": {"toc_depth": "2-3", "slugify": _slugify_heading},
             # Numbered in the order the text cites them, wherever their entries come from.
             "footnotes": {
-                "BACKLINK_TEXT": "↩",
-                "BACKLINK_TITLE": "Back to the text",
                 "USE_DEFINITION_ORDER": False,
             },
         },

@@ -241,3 +241,13 @@ def test_a_comma_comes_only_between_footnote_numbers_side_by_side():
         '<sup id="fnref:b">,<a class="footnote-ref" href="#fn:b">2</a></sup> It fades.'
         '<sup id="fnref:c"><a class="footnote-ref" href="#fn:c">3</a></sup> So does aching.</p>'
     ) in html
+
+
+def test_back_links_from_references_say_where_they_go():
+    html = render("One.[^a] Two.[^b] Again.[^a]\n\n[^a]: Author A.\n[^b]: Author B.\n").html
+    assert (
+        '<a class="footnote-backref" href="#fnref:a">Back to text (1)</a> '
+        '<a class="footnote-backref" href="#fnref2:a">Back to text (2)</a>'
+    ) in html
+    assert '<a class="footnote-backref" href="#fnref:b">Back to text</a>' in html
+    assert "↩" not in html
