@@ -38,6 +38,7 @@ ALLOWED_TAGS = {
     "a",
     "abbr",
     "blockquote",
+    "caption",
     "br",
     "code",
     "dd",
@@ -169,24 +170,38 @@ def _remove(parent: ElementTree.Element, element: ElementTree.Element) -> None:
 
 
 class _TableWrapProcessor(Treeprocessor):
-    """Puts each table in a labelled region that keyboard users can focus and scroll sideways."""
+    """Puts each table in a labelled region that keyboard users can focus and scroll sideways,
+    captioned with the heading of the section it is in."""
 
     def run(self, root: ElementTree.Element) -> None:
-        for parent in list(root.iter()):
-            for index, child in enumerate(list(parent)):
-                if child.tag == "table":
-                    wrapper = ElementTree.Element(
-                        "div",
-                        {
-                            "class": "table-wrap",
-                            "tabindex": "0",
-                            "role": "region",
-                            "aria-label": "Table (scroll sideways to see all of it)",
-                        },
-                    )
-                    parent.remove(child)
-                    wrapper.append(child)
-                    parent.insert(index, wrapper)
+        heading = "Table"
+        tables = []
+        # In the order a reader meets them, so each table has the heading above it.
+        for element in root.iter():
+            if element.tag in {"h2", "h3", "h4", "h5", "h6"}:
+                heading = " ".join("".join(element.itertext()).split()) or heading
+            elif element.tag == "table":
+                tables.append((element, heading))
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for table, caption_text in tables:
+            if table.find("caption") is None:
+                caption = ElementTree.Element("caption")
+                caption.text = caption_text
+                table.insert(0, caption)
+            parent = parents[table]
+            index = list(parent).index(table)
+            wrapper = ElementTree.Element(
+                "div",
+                {
+                    "class": "table-wrap",
+                    "tabindex": "0",
+                    "role": "region",
+                    "aria-label": "Table (scroll sideways to see all of it)",
+                },
+            )
+            parent.remove(table)
+            wrapper.append(table)
+            parent.insert(index, wrapper)
 
 
 class _CalloutProcessor(Treeprocessor):

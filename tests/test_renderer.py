@@ -251,3 +251,11 @@ def test_back_links_from_references_say_where_they_go():
     ) in html
     assert '<a class="footnote-backref" href="#fnref:b">Back to text</a>' in html
     assert "↩" not in html
+
+
+def test_tables_are_captioned_with_their_section_heading():
+    html = render("## A quick comparison\n\n| A | B |\n|---|---|\n| 1 | 2 |\n").html
+    assert (
+        '<div aria-label="Table (scroll sideways to see all of it)" class="table-wrap" '
+        'role="region" tabindex="0"><table>\n<caption>A quick comparison</caption><thead>'
+    ) in html
