@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Every step sees it, so SITE_URL (links in emails, feeds, handouts) names this port too.
+export PORT
 
 .PHONY: run test bench lint format serve-setup clean
 
@@ -10,7 +12,7 @@ run: $(VENV)/.run-installed  ## set up and serve the site at http://127.0.0.1:$(
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_content
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py
 
 test: $(VENV)/.test-installed  ## set up and run the whole test suite
 	$(VENV)/bin/ruff check .

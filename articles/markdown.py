@@ -38,6 +38,7 @@ ALLOWED_TAGS = {
     "a",
     "abbr",
     "blockquote",
+    "caption",
     "br",
     "code",
     "dd",
@@ -169,24 +170,38 @@ def _remove(parent: ElementTree.Element, element: ElementTree.Element) -> None:
 
 
 class _TableWrapProcessor(Treeprocessor):
-    """Puts each table in a labelled region that keyboard users can focus and scroll sideways."""
+    """Puts each table in a labelled region that keyboard users can focus and scroll sideways,
+    captioned with the heading of the section it is in."""
 
     def run(self, root: ElementTree.Element) -> None:
-        for parent in list(root.iter()):
-            for index, child in enumerate(list(parent)):
-                if child.tag == "table":
-                    wrapper = ElementTree.Element(
-                        "div",
-                        {
-                            "class": "table-wrap",
-                            "tabindex": "0",
-                            "role": "region",
-                            "aria-label": "Table (scroll sideways to see all of it)",
-                        },
-                    )
-                    parent.remove(child)
-                    wrapper.append(child)
-                    parent.insert(index, wrapper)
+        heading = "Table"
+        tables = []
+        # In the order a reader meets them, so each table has the heading above it.
+        for element in root.iter():
+            if element.tag in {"h2", "h3", "h4", "h5", "h6"}:
+                heading = " ".join("".join(element.itertext()).split()) or heading
+            elif element.tag == "table":
+                tables.append((element, heading))
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for table, caption_text in tables:
+            if table.find("caption") is None:
+                caption = ElementTree.Element("caption")
+                caption.text = caption_text
+                table.insert(0, caption)
+            parent = parents[table]
+            index = list(parent).index(table)
+            wrapper = ElementTree.Element(
+                "div",
+                {
+                    "class": "table-wrap",
+                    "tabindex": "0",
+                    "role": "region",
+                    "aria-label": "Table (scroll sideways to see all of it)",
+                },
+            )
+            parent.remove(table)
+            wrapper.append(table)
+            parent.insert(index, wrapper)
 
 
 class _CalloutProcessor(Treeprocessor):
@@ -198,6 +213,44 @@ class _CalloutProcessor(Treeprocessor):
             if "admonition" in classes:
                 kind = next((c for c in classes if c in CALLOUT_TYPES), "note")
                 element.set("class", f"admonition {kind}")
+
+
+def _is_footnote_number(element: ElementTree.Element) -> bool:
+    link = element.find("a")
+    return element.tag == "sup" and link is not None and link.get("class") == "footnote-ref"
+
+
+class _FootnoteCommaProcessor(Treeprocessor):
+    """Puts a comma between two footnote numbers cited side by side ("¹,²"), and nowhere else:
+    a number with words before it stands alone."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for parent in root.iter():
+            previous = None
+            for child in parent:
+                if (
+                    previous is not None
+                    and _is_footnote_number(previous)
+                    and _is_footnote_number(child)
+                    and not (previous.tail or "").strip()
+                ):
+                    previous.tail = None
+                    child.text = ","
+                previous = child
+
+
+class _BackLinkProcessor(Treeprocessor):
+    """Words on each reference's way back to where it is cited ("Back to text"), for everyone
+    and for screen readers; a reference cited more than once numbers its ways back."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for paragraph in root.iter("p"):
+            links = [a for a in paragraph.iter("a") if a.get("class") == "footnote-backref"]
+            for number, link in enumerate(links, start=1):
+                link.text = "Back to text" if len(links) == 1 else f"Back to text ({number})"
+                link.attrib.pop("title", None)
+                if number < len(links):
+                    link.tail = " " + (link.tail or "")
 
 
 class _ReferencesProcessor(Treeprocessor):
@@ -222,6 +275,9 @@ class _SiteExtension(Extension):
         md.inlinePatterns.deregister("html")
         # Between footnotes (50) and the table of contents (5), so the heading is listed.
         md.treeprocessors.register(_ReferencesProcessor(md), "site_references", 10)
+        # After the inline patterns (20) have made the footnote numbers.
+        md.treeprocessors.register(_FootnoteCommaProcessor(md), "site_footnote_commas", 15)
+        md.treeprocessors.register(_BackLinkProcessor(md), "site_back_links", 14)
         # After Python-Markdown's own unescaping (0), so it reads addresses as browsers will.
         md.treeprocessors.register(_LinkAndTableProcessor(md), "site_links", -1)
         md.treeprocessors.register(_CalloutProcessor(md), "site_callouts", 2)
@@ -242,8 +298,6 @@ def _markdown() -> markdown.Markdown:
             "toc": {"toc_depth": "2-3", "slugify": _slugify_heading},
             # Numbered in the order the text cites them, wherever their entries come from.
             "footnotes": {
-                "BACKLINK_TEXT": "↩",
-                "BACKLINK_TITLE": "Back to the text",
                 "USE_DEFINITION_ORDER": False,
             },
         },

@@ -80,7 +80,9 @@ ALLOWED_HOSTS = [
     for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
     if host.strip()
 ]
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+# Where `make run` serves (PORT, 8000 unless set), so links in emails, feeds and handouts work.
+_PORT = os.environ.get("PORT", "").strip() or "8000"
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or f"http://127.0.0.1:{_PORT}"
 
 
 def _proxy_count() -> int:

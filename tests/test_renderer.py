@@ -222,3 +222,40 @@ def test_the_contents_hold_plain_text():
     toc = render('## Risks & benefits\n\n## 5 > 3 "quoted" *and* `code`\n').toc
 
     assert [item["name"] for item in toc] == ["Risks & benefits", '5 > 3 "quoted" and code']
+
+
+def test_a_single_footnote_number_has_no_comma_before_it():
+    html = render("Sore for three days.[^a] Then fine.\n\n[^a]: A.\n").html
+    assert (
+        '<p>Sore for three days.<sup id="fnref:a"><a class="footnote-ref" href="#fn:a">1</a>'
+        "</sup> Then fine.</p>"
+    ) in html
+
+
+def test_a_comma_comes_only_between_footnote_numbers_side_by_side():
+    html = render(
+        "Bruising is common.[^a][^b] It fades.[^c] So does aching.\n\n[^a]: A.\n[^b]: B.\n[^c]: C.\n"
+    ).html
+    assert (
+        '<p>Bruising is common.<sup id="fnref:a"><a class="footnote-ref" href="#fn:a">1</a></sup>'
+        '<sup id="fnref:b">,<a class="footnote-ref" href="#fn:b">2</a></sup> It fades.'
+        '<sup id="fnref:c"><a class="footnote-ref" href="#fn:c">3</a></sup> So does aching.</p>'
+    ) in html
+
+
+def test_back_links_from_references_say_where_they_go():
+    html = render("One.[^a] Two.[^b] Again.[^a]\n\n[^a]: Author A.\n[^b]: Author B.\n").html
+    assert (
+        '<a class="footnote-backref" href="#fnref:a">Back to text (1)</a> '
+        '<a class="footnote-backref" href="#fnref2:a">Back to text (2)</a>'
+    ) in html
+    assert '<a class="footnote-backref" href="#fnref:b">Back to text</a>' in html
+    assert "↩" not in html
+
+
+def test_tables_are_captioned_with_their_section_heading():
+    html = render("## A quick comparison\n\n| A | B |\n|---|---|\n| 1 | 2 |\n").html
+    assert (
+        '<div aria-label="Table (scroll sideways to see all of it)" class="table-wrap" '
+        'role="region" tabindex="0"><table>\n<caption>A quick comparison</caption><thead>'
+    ) in html

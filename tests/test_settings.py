@@ -28,7 +28,15 @@ LOCAL_EMAIL_BACKENDS = [
 
 def run(command: list[str], **env: str) -> subprocess.CompletedProcess:
     """A new Python process with only the given settings variables, as a fresh server has."""
-    own = ("DJANGO_", "SITE_URL", "DATABASE_URL", "REDIS_URL", "EMAIL_", "DEFAULT_FROM_EMAIL")
+    own = (
+        "DJANGO_",
+        "SITE_URL",
+        "PORT",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_",
+        "DEFAULT_FROM_EMAIL",
+    )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     clean.update(DJANGO_SETTINGS_MODULE="clinic_site.settings", **env)
     return subprocess.run(
@@ -185,6 +193,18 @@ def test_local_defaults_need_no_setup():
     assert values == (
         "False ['127.0.0.1', 'localhost'] http://127.0.0.1:8000 django.db.backends.sqlite3 "
         f"django.core.mail.backends.filebased.EmailBackend {ROOT / 'var' / 'mail'}"
+    )
+
+
+def test_site_url_follows_the_port_make_run_serves_on():
+    assert setting("settings.SITE_URL", PORT="8123") == "http://127.0.0.1:8123"
+    assert setting("settings.SITE_URL", PORT="") == "http://127.0.0.1:8000"
+
+
+def test_site_url_set_in_the_environment_wins_over_the_port():
+    assert (
+        setting("settings.SITE_URL", PORT="8123", SITE_URL="https://clinic.example.org/")
+        == "https://clinic.example.org"
     )
 
 
