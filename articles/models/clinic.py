@@ -2,13 +2,11 @@ import re
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 
 from ..includes import CLINIC_NOT_GIVEN
-from ..markdown import Rendered
-from .article import Article, pages_with_change
+from .article import Article
+from .included import ShownOnPages, naming
 
 PHONE_NUMBER = re.compile(r"\s*(\+?[0-9][0-9 ()./-]*)")
 
@@ -19,7 +17,7 @@ def _answer(help_text: str) -> models.CharField:
     return models.CharField(max_length=300, blank=True, default="", help_text=help_text)
 
 
-class ClinicDetails(models.Model):
+class ClinicDetails(ShownOnPages, models.Model):
     """The clinic's contact details, shown beside every article, and its own answers to what
     patients ask, which articles show where they write ``[[clinic:cost]]``. There is one row."""
 
@@ -82,8 +80,7 @@ class ClinicDetails(models.Model):
         "[[clinic:session_length]]."
     )
 
-    # The articles that show its answers, by id, rendered with them by ``clean``, for ``save``.
-    _pages: dict[int, Rendered] | None = None
+    used_as = "shows the clinic's details"
 
     class Meta:
         verbose_name = "clinic details"
@@ -96,10 +93,7 @@ class ClinicDetails(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
-        # What patients read on those pages may have changed: each is rendered again, and a
-        # clinical sign-off of words that changed no longer holds.
-        for article in self.used_by():
-            article.rerender((self._pages or {}).get(article.pk))
+        self.rerender_pages()
 
     def clean(self) -> None:
         """A change shows at once on every page that shows the clinic's answers: each of them
@@ -107,23 +101,13 @@ class ClinicDetails(models.Model):
         super().clean()
         self._pages = {}
         stored = type(self).objects.filter(pk=1).first()
-        if stored is not None and stored.shown == self.shown:
-            return
-        how_used = "shows the clinic's details"
-        self._pages, problems = pages_with_change(self.used_by(), self, how_used)
-        if problems:
-            raise ValidationError(problems)
+        if stored is None or stored.shown != self.shown:
+            self.check_pages()
 
-    @staticmethod
-    def used_by() -> list[Article]:
+    def used_by(self) -> list[Article]:
         """The articles that show any of its answers, in their text or in a block they
         include."""
-        from .included import Block
-
-        names = Q(body__contains="[[clinic:")
-        for block in Block.objects.filter(names).values_list("name", flat=True):
-            names |= Q(body__contains=f"[[block:{block}]]")
-        return list(Article.objects.filter(names))
+        return naming(("[[clinic:",))
 
     @property
     def shown(self) -> tuple[str, ...]:

@@ -26,31 +26,53 @@ def validate_block_includes(body: str) -> None:
         raise ValidationError(problems)
 
 
-class UsedByArticles(LoadedFromFile):
-    """What blocks and references have in common: where they were loaded from, and the articles
-    that use them."""
+class ShownOnPages:
+    """Something article pages show (a block, a source, a risk figure, the clinic's details).
+    A change must leave every page that shows it a page that can be shown: ``check_pages``
+    (from ``clean``) renders each with the change, and refuses the change naming the article
+    it would break; ``rerender_pages`` (after saving) stores those pages, which also ends the
+    clinical sign-off of any whose words changed."""
 
     # How an article's use of it reads in a message, and the field such a message goes with.
     used_as = ""
     used_field = NON_FIELD_ERRORS
-
-    updated_at = models.DateTimeField(auto_now=True)
-
-    # The articles that use it, by id, rendered with it by ``clean``, for ``save`` to store.
+    # The pages that show it, by article id, rendered with the change by ``check_pages``.
     _pages: dict[int, Rendered] | None = None
 
-    class Meta:
-        abstract = True
+    def used_by(self) -> list[Article]:
+        """The articles whose page shows it."""
+        raise NotImplementedError
+
+    def check_pages(self) -> None:
+        self._pages, problems = pages_with_change(self.used_by(), self, self.used_as)
+        if problems:
+            raise ValidationError({self.used_field: problems})
+
+    def rerender_pages(self) -> None:
+        for article in self.used_by():
+            article.rerender((self._pages or {}).get(article.pk))
+
+
+class UsedByArticles(ShownOnPages, LoadedFromFile):
+    """What blocks, sources and risk figures have in common: where they were loaded from, the
+    articles that use them, and that they keep their name, and are kept, while those do."""
 
     # The field articles name it by.
     key_field = ""
+    # How the articles that name it are said to, in a message: one, then several.
+    in_use_verbs = ("uses it", "use it")
+    in_use_where = ""
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
 
     def save(self, *args, **kwargs) -> None:
         if hasattr(self, "body"):
             self.body = normalise_body(self.body)
         super().save(*args, **kwargs)
-        for article in self.used_by():
-            article.rerender((self._pages or {}).get(article.pk))
+        self.rerender_pages()
 
     def clean(self) -> None:
         """Articles name it, and a change shows at once on every page that uses it: it keeps
@@ -66,11 +88,8 @@ class UsedByArticles(LoadedFromFile):
             users = stored.named_by()
             if users:
                 raise ValidationError({self.key_field: stored.in_use_message(users)})
-        if stored.shown == self.shown:
-            return
-        self._pages, problems = pages_with_change(self.used_by(), self, self.used_as)
-        if problems:
-            raise ValidationError({self.used_field: problems})
+        if stored.shown != self.shown:
+            self.check_pages()
 
     def delete(self, *args, **kwargs):
         users = self.named_by()
@@ -89,9 +108,10 @@ class UsedByArticles(LoadedFromFile):
 
     def in_use_message(self, users: list[Article]) -> str:
         titles = ", ".join(f"“{article.title}”" for article in users)
+        verb = self.in_use_verbs[len(users) != 1]
         return (
-            f"{titles} {'uses' if len(users) == 1 else 'use'} it as {self.marker}. Take it out "
-            "of those articles first, so that no page loses it without anyone noticing."
+            f"{titles} {verb} as {' or '.join(self.markers)}{self.in_use_where}. Take it "
+            "out of those articles first, so that no page loses it without anyone noticing."
         )
 
     @property
@@ -331,6 +351,8 @@ class Risk(UsedByArticles):
     )
 
     used_as = "states this risk"
+    in_use_verbs = ("states it,", "state it,")
+    in_use_where = ", in the text or in a block included there"
 
     class Meta:
         ordering = ["key"]
@@ -365,11 +387,3 @@ class Risk(UsedByArticles):
     @property
     def shown(self) -> tuple:
         return (self.key, self.event, self.count, self.total, self.of, self.upper, self.source_id)
-
-    def in_use_message(self, users: list[Article]) -> str:
-        titles = ", ".join(f"“{article.title}”" for article in users)
-        return (
-            f"{titles} {'states' if len(users) == 1 else 'state'} it, as {self.marker} or "
-            f"{self.picture_marker}, in the text or in a block included there. Take it out of "
-            "those articles first, so that no page loses it without anyone noticing."
-        )
