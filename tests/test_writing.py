@@ -2,10 +2,10 @@
 
 import pytest
 
+from articles.plainlanguage import plain_words
 from articles.writing import (
     WritingReport,
     check_writing,
-    plain_words,
     reading_grade,
     reading_minutes,
     smog_grade,
