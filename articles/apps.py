@@ -9,7 +9,7 @@ class ArticlesConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib import admin
 
-        from . import pagecache, permissions
+        from . import pagecache, permissions, searchindex
         from .admin.lookups import own_filters_only
         from .models import Article, Block, ClinicDetails, Reference, Risk, Tag
 
@@ -22,6 +22,10 @@ class ArticlesConfig(AppConfig):
         m2m_changed.connect(
             pagecache.content_changed, sender=Article.tags.through, dispatch_uid="page-tags"
         )
+        m2m_changed.connect(
+            searchindex.index_tags, sender=Article.tags.through, dispatch_uid="search-tags"
+        )
+        post_migrate.connect(searchindex.ensure_index, sender=self)
         # After the auth app has made the permissions (post_migrate runs per app, in order).
         post_migrate.connect(permissions.ensure_editor_group, sender=self)
         # Every app's admin is registered by now (the admin app, listed first, found them all).

@@ -103,6 +103,8 @@ OTHER_HOST = re.compile(r"[/\\]{2}")
 FIGURES_DIR = Path(__file__).resolve().parent / "figures"
 FIGURE_SHORTCODE = re.compile(r"^\[\[figure:([a-z0-9-]+)\]\]$", re.M)
 FIGURE_PARAGRAPH = re.compile(r"<p>\[\[figure:([a-z0-9-]+)\]\]</p>")
+# The references at the end of a page, their heading with them.
+REFERENCES = re.compile(r'<div class="footnote">.*</div>', re.S)
 HEADING_HTML = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S)
 BLOCK_END = re.compile(r"(?<![.!?:;\s>])\s*</(li|h[2-6]|td|th|dt|dd|p)>")
 CLEAN_CONTENT_TAGS = {"script", "style", "iframe", "object", "embed", "template", "math", "svg"}
@@ -372,9 +374,9 @@ def _insert_figures(html: str) -> str:
     )
 
 
-def _plain_text(html: str) -> str:
+def plain_text(html: str) -> str:
     """The words a reader reads: no references, no footnote numbers."""
-    html = re.sub(r'<div class="footnote">.*</div>', " ", html, flags=re.S)
+    html = REFERENCES.sub(" ", html)
     html = re.sub(r"<sup [^>]*>.*?</sup>", "", html, flags=re.S)
     html = FIGURE_PARAGRAPH.sub(" ", html)
     html = includes.PICTURE_PARAGRAPH.sub(" ", html)
@@ -417,7 +419,7 @@ def _convert(source: str) -> Rendered:
     return Rendered(
         html=_insert_figures(html),
         toc=toc,
-        text=_plain_text(html),
+        text=plain_text(html),
         offsite_pictures=list(md.treeprocessors["site_links"].offsite_pictures),
         headings=[
             (int(level), html_lib.unescape(re.sub(r"<[^>]+>", "", inner)).strip())

@@ -43,6 +43,8 @@ from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 
+from .searchwords import normalise
+
 logger = logging.getLogger(__name__)
 
 # The newest version a worker has seen, shared through the cache for when the database is away.
@@ -340,7 +342,10 @@ def _page_key(request: HttpRequest) -> str | None:
         return None
     if match.view_name not in CACHED_VIEWS:
         return None
-    if request.GET and not (match.view_name == "search" and not request.GET.get("q", "").strip()):
+    if match.view_name == "search":
+        # One page for each query as search reads it ("Does it HURT?" is "does it hurt").
+        path += "?q=" + normalise(request.GET.get("q", ""))
+    elif request.GET:
         return None
     return "pagecache:page:" + hashlib.sha256(path.encode()).hexdigest()
 

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.static import serve
 
-from . import ratelimit, subscriptions, tokens, uploads
+from . import ratelimit, search, searchwords, subscriptions, tokens, uploads
 from .forms import FeedbackCommentForm, FeedbackForm, SubscribeForm
 from .models import Article, Feedback
 from .models.feedback import mask_personal_data
@@ -80,20 +80,21 @@ class ArticlePreviewView(ArticleDetailView):
 
 
 class SearchView(TemplateView):
-    template_name = "articles/search.html"
-    max_query_length = 200
+    """Search as patients ask (see articles/search.py). The page depends only on the query as
+    search reads it, so the page cache keeps one page per normalised query."""
 
+    template_name = "articles/search.html"
     shown = 20
 
     def get_context_data(self, **kwargs):
-        query = self.request.GET.get("q", "")[: self.max_query_length].strip()
-        results, found = None, 0
+        query = searchwords.normalise(self.request.GET.get("q", ""))
+        found = suggested = None
         if query:
-            matches = Article.objects.published().search(query).only("title", "slug", "summary")
-            results = list(matches[: self.shown + 1])
-            found = len(results) if len(results) <= self.shown else matches.count()
-            results = results[: self.shown]
-        return super().get_context_data(query=query, results=results, found=found, **kwargs)
+            published = Article.objects.published()
+            found = search.find(published, query, shown=self.shown)
+            if not found.results:
+                suggested = search.suggestions(published)
+        return super().get_context_data(query=query, found=found, suggested=suggested, **kwargs)
 
 
 @never_cache

@@ -270,6 +270,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CONTENT_DIR = BASE_DIR / "content"
 # Hard words and their plainer alternatives, for the editor's writing checks (articles/writing.py).
 PLAIN_WORDS_FILE = CONTENT_DIR / "plain-words.yaml"
+# Words patients search with, grouped with the words the pages use (see articles/searchwords.py).
+SEARCH_WORDS_FILE = CONTENT_DIR / "search-words.yaml"
 
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.markdownify"
 MARKDOWNX_MEDIA_PATH = "uploads/"

@@ -1,6 +1,6 @@
 """The app's models, one module each: articles, what articles share (blocks, references and
-risk figures), the clinic's details, readers' feedback, subscribers, and the version of the
-public pages."""
+risk figures), the clinic's details, readers' feedback, subscribers, what search reads, and
+the version of the public pages."""
 
 from .article import (
     Article,
@@ -13,6 +13,7 @@ from .clinic import ClinicDetails, ClinicianProfile
 from .contentversion import ContentVersion
 from .feedback import Feedback, ReviewReminder
 from .included import Block, Reference, Risk
+from .searchindex import SearchPage, SearchSection
 from .states import ArticleQuerySet
 from .subscriber import Delivery, Subscriber, SubscriberQuerySet
 
@@ -29,6 +30,8 @@ __all__ = [
     "Reference",
     "ReviewReminder",
     "Risk",
+    "SearchPage",
+    "SearchSection",
     "Subscriber",
     "SubscriberQuerySet",
     "Tag",

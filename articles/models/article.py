@@ -27,6 +27,7 @@ from ..markdown import (
     unknown_includes,
 )
 from ..pictures import ALT_PLACEHOLDER, PictureField
+from ..searchindex import index_article
 from ..writing import reading_grade, reading_minutes, smog_grade, word_count
 from .origin import LoadedFromFile
 from .states import REVIEW_SOON_DAYS, ArticleQuerySet, Status, Visibility
@@ -273,6 +274,7 @@ class Article(LoadedFromFile):
     def save(self, *args, **kwargs) -> None:
         self._derive()
         super().save(*args, **kwargs)
+        index_article(self)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -462,6 +464,7 @@ class Article(LoadedFromFile):
             "sign_off_ended",
         ]
         Article.objects.filter(pk=self.pk).update(**{name: getattr(self, name) for name in derived})
+        index_article(self)
 
     @property
     def render_is_stale(self) -> bool:

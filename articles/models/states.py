@@ -10,7 +10,6 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..search import search_articles
 
 REVIEW_SOON_DAYS = 30
 STALE_DRAFT_DAYS = 90
@@ -102,6 +101,3 @@ class ArticleQuerySet(models.QuerySet):
     def in_guide_order(self) -> "ArticleQuerySet":
         return self.filter(order__isnull=False).order_by("order", "title")
 
-    def search(self, query: str) -> "ArticleQuerySet":
-        """Articles with any word of the query, best first (see articles/search.py)."""
-        return search_articles(self, query)

@@ -1,0 +1,164 @@
+"""What search reads, kept current: every article's page and sections (``SearchPage`` and
+``SearchSection`` rows), and the database's own full-text index of them.
+
+The rows are written here, from the article as it is stored, each time an article is saved,
+rendered again (a block, source or risk figure it shows changed) or given other tags; the
+database keeps its index of the rows in step by itself:
+
+- SQLite: FTS5 tables (Python's sqlite3 ships with it), with the Porter stemmer so that "needles"
+  finds "needling", filled by triggers on the rows;
+- PostgreSQL: a stored tsvector column on each table, generated from the row (English
+  stemming), with a GIN index.
+
+Neither is a Django field: ``ensure_index`` makes them after every migrate (and after a test
+database is made or flushed), fills them from rows already there, and writes the rows of any
+article that has none yet.
+"""
+
+import html as html_lib
+import re
+
+from django.db import connection, transaction
+
+from .markdown import REFERENCES, plain_text
+
+SECTION_HEADING = re.compile(r'<h([23])\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+TAG = re.compile(r"<[^>]+>")
+
+PAGE_TABLE = "articles_searchpage"
+SECTION_TABLE = "articles_searchsection"
+PAGE_COLUMNS = ("title", "summary", "keywords", "headings", "text")
+SECTION_COLUMNS = ("heading", "text")
+# PostgreSQL: how much each part of a row counts (A most, D least).
+PAGE_WEIGHTS = {"title": "A", "summary": "B", "keywords": "B", "headings": "C", "text": "D"}
+SECTION_WEIGHTS = {"heading": "A", "text": "D"}
+LANGUAGE = "english"
+SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+
+def fts_table(table: str) -> str:
+    return f"{table}_fts"
+
+
+def sections_of(body_html: str) -> list[tuple[str, str, str]]:
+    """(anchor, heading, text) of each part of the page: the text before the first heading
+    (anchor ""), then each second- and third-level heading with the text under it. Parts with
+    no text of their own (a heading straight above another, the references) are left out."""
+    body_html = REFERENCES.sub(" ", body_html)
+    found = []
+    start, anchor, heading = 0, "", ""
+    for match in SECTION_HEADING.finditer(body_html):
+        found.append((anchor, heading, body_html[start : match.start()]))
+        anchor = match.group(2)
+        heading = html_lib.unescape(TAG.sub("", match.group(3))).strip()
+        start = match.end()
+    found.append((anchor, heading, body_html[start:]))
+    sections = []
+    for anchor, heading, part in found:
+        text = plain_text(part)
+        if text.strip(" ."):
+            sections.append((anchor, heading, text))
+    return sections
+
+
+def index_article(article) -> None:
+    """Write what search reads of this article, as it is stored now."""
+    from .models import SearchPage, SearchSection
+
+    if article.pk is None:
+        return
+    sections = sections_of(article.body_html)
+    with transaction.atomic():
+        SearchPage.objects.update_or_create(
+            article_id=article.pk,
+            defaults={
+                "title": article.title,
+                "summary": article.summary,
+                "keywords": _keywords(article),
+                "headings": "\n".join(heading for _, heading, _ in sections if heading),
+                "text": article.search_text,
+            },
+        )
+        SearchSection.objects.filter(article_id=article.pk).delete()
+        SearchSection.objects.bulk_create(
+            SearchSection(
+                article_id=article.pk, position=n, anchor=anchor, heading=heading, text=text
+            )
+            for n, (anchor, heading, text) in enumerate(sections)
+        )
+
+
+def index_tags(instance, action: str = "", reverse: bool = False, pk_set=None, **kwargs) -> None:
+    """m2m_changed for an article's tags: its keywords follow them."""
+    from .models import Article, SearchPage
+
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:
+        articles = Article.objects.filter(pk__in=pk_set) if pk_set else instance.article_set.all()
+    else:
+        articles = [instance]
+    for article in articles:
+        SearchPage.objects.filter(article_id=article.pk).update(keywords=_keywords(article))
+
+
+def _keywords(article) -> str:
+    tags = [tag.name for tag in article.tags.all()] if article.pk else []
+    return " ".join([article.slug.replace("-", " "), *tags])
+
+
+def ensure_index(using: str = "default", **kwargs) -> None:
+    """post_migrate: the database's full-text index exists and covers every article."""
+    from .models import Article
+
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        _ensure_sqlite()
+    elif vendor == "postgresql":
+        _ensure_postgresql()
+    for article in Article.objects.filter(search_page__isnull=True).iterator():
+        index_article(article)
+
+
+def _ensure_sqlite() -> None:
+    with connection.cursor() as cursor:
+        for table, columns in ((PAGE_TABLE, PAGE_COLUMNS), (SECTION_TABLE, SECTION_COLUMNS)):
+            fts = fts_table(table)
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [fts])
+            existed = cursor.fetchone() is not None
+            names = ", ".join(columns)
+            new = ", ".join(f"new.{name}" for name in columns)
+            old = ", ".join(f"old.{name}" for name in columns)
+            statements = [
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({names}, "
+                f"content='{table}', content_rowid='id', tokenize='{SQLITE_TOKENIZER}')",
+                f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} BEGIN "
+                f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
+                f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {table} BEGIN "
+                f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); END",
+                f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE ON {table} BEGIN "
+                f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); "
+                f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
+            ]
+            if not existed:
+                statements.append(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+            for statement in statements:
+                cursor.execute(statement)
+
+
+def _ensure_postgresql() -> None:
+    with connection.cursor() as cursor:
+        for table, weights in ((PAGE_TABLE, PAGE_WEIGHTS), (SECTION_TABLE, SECTION_WEIGHTS)):
+            vector = " || ".join(
+                f"setweight(to_tsvector('{LANGUAGE}'::regconfig, coalesce({name}, '')), "
+                f"'{weight}')"
+                for name, weight in weights.items()
+            )
+            cursor.execute(
+                f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS search_vector tsvector "
+                f"GENERATED ALWAYS AS ({vector}) STORED"
+            )
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {table}_search_vector "
+                f"ON {table} USING gin (search_vector)"
+            )
