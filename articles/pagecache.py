@@ -43,7 +43,7 @@ from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 
-from .searchwords import normalise
+from .searchwords import normalise, vocabulary_stamp
 
 logger = logging.getLogger(__name__)
 
@@ -343,8 +343,9 @@ def _page_key(request: HttpRequest) -> str | None:
     if match.view_name not in CACHED_VIEWS:
         return None
     if match.view_name == "search":
-        # One page for each query as search reads it ("Does it HURT?" is "does it hurt").
-        path += "?q=" + normalise(request.GET.get("q", ""))
+        # One page for each query as search reads it ("Does it HURT?" is "does it hurt"), and
+        # for each version of the patient vocabulary.
+        path += f"?q={normalise(request.GET.get('q', ''))}&words={vocabulary_stamp()}"
     elif request.GET:
         return None
     return "pagecache:page:" + hashlib.sha256(path.encode()).hexdigest()

@@ -6,7 +6,9 @@ The database does the finding and ranking, from the index searchindex.py keeps: 
 (BM25, a title counting most) or PostgreSQL's full text (ts_rank over weighted columns).
 """
 
+import functools
 import html
+import operator
 import re
 from dataclasses import dataclass
 
@@ -17,10 +19,9 @@ from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
 from . import searchwords
-from .searchindex import PAGE_TABLE, SECTION_TABLE, fts_table
+from .searchindex import LANGUAGE, PAGE_TABLE, SECTION_TABLE, fts_table
 from .searchwords import Concept, SiteWords, Understood
 
-LANGUAGE = "english"
 # SQLite's BM25 weights, column by column (title, summary, keywords, headings, text), and
 # PostgreSQL's (D, C, B, A: text, headings, summary and keywords, title).
 PAGE_BM25 = (10.0, 4.0, 4.0, 3.0, 1.0)
@@ -146,27 +147,25 @@ def _ranked_sqlite(articles: QuerySet, concepts: tuple[Concept, ...], every: boo
 
 
 def _pg_query(concepts: tuple[Concept, ...], every: bool) -> SearchQuery:
-    combined = None
-    for concept in concepts:
-        one = None
-        for term in concept.alternatives:
-            kind = "phrase" if " " in term else "plain"
-            part = SearchQuery(term, config=LANGUAGE, search_type=kind)
-            one = part if one is None else one | part
-        if combined is None:
-            combined = one
-        else:
-            combined = combined & one if every else combined | one
-    return combined
+    groups = [
+        functools.reduce(
+            operator.or_,
+            (
+                SearchQuery(term, config=LANGUAGE, search_type="phrase" if " " in term else "plain")
+                for term in concept.alternatives
+            ),
+        )
+        for concept in concepts
+    ]
+    return functools.reduce(operator.and_ if every else operator.or_, groups)
 
 
 def _vector(table: str) -> RawSQL:
-    return RawSQL(f'"{table}"."search_vector"', [], output_field=SearchVectorField())
+    # The column ensure_index made: a name of this module's, never a visitor's.
+    return RawSQL(f'"{table}"."search_vector"', [], output_field=SearchVectorField())  # noqa: S611
 
 
-def _ranked_postgresql(
-    articles: QuerySet, concepts: tuple[Concept, ...], every: bool
-) -> list[int]:
+def _ranked_postgresql(articles: QuerySet, concepts: tuple[Concept, ...], every: bool) -> list[int]:
     from .models import SearchPage
 
     wanted = _pg_query(concepts, every)
@@ -259,9 +258,7 @@ def snippet(text: str, concepts, words: int = SNIPPET_WORDS) -> SafeString:
 
 def _found_words(tokens: list[re.Match], concepts) -> set[int]:
     """The positions of the words that are one of the query's words or phrases."""
-    phrases = {
-        searchwords.stems(term) for concept in concepts for term in concept.alternatives
-    }
+    phrases = {searchwords.stems(term) for concept in concepts for term in concept.alternatives}
     phrases.discard(())
     starts = {phrase[0][:3] for phrase in phrases}
     longest = max((len(phrase) for phrase in phrases), default=0)

@@ -8,7 +8,7 @@ database keeps its index of the rows in step by itself:
 - SQLite: FTS5 tables (Python's sqlite3 ships with it), with the Porter stemmer so that "needles"
   finds "needling", filled by triggers on the rows;
 - PostgreSQL: a stored tsvector column on each table, generated from the row (English
-  stemming), with a GIN index.
+  stemming, with no stop words of its own), with a GIN index.
 
 Neither is a Django field: ``ensure_index`` makes them after every migrate (and after a test
 database is made or flushed), fills them from rows already there, and writes the rows of any
@@ -32,7 +32,9 @@ SECTION_COLUMNS = ("heading", "text")
 # PostgreSQL: how much each part of a row counts (A most, D least).
 PAGE_WEIGHTS = {"title": "A", "summary": "B", "keywords": "B", "headings": "C", "text": "D"}
 SECTION_WEIGHTS = {"heading": "A", "text": "D"}
-LANGUAGE = "english"
+# PostgreSQL: English stemming, but no stop words of its own ("after" and "how" count, as they
+# do on SQLite): which words of a query carry its meaning is for searchwords.py to say.
+LANGUAGE = "clinic_english"
 SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 
@@ -129,29 +131,41 @@ def _ensure_sqlite() -> None:
             names = ", ".join(columns)
             new = ", ".join(f"new.{name}" for name in columns)
             old = ", ".join(f"old.{name}" for name in columns)
+            # Every name here is one of this module's constants.
             statements = [
                 f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({names}, "
                 f"content='{table}', content_rowid='id', tokenize='{SQLITE_TOKENIZER}')",
-                f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} BEGIN "
+                f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} BEGIN "  # noqa: S608
                 f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
-                f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {table} BEGIN "
+                f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {table} BEGIN "  # noqa: S608
                 f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); END",
-                f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE ON {table} BEGIN "
+                f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE ON {table} BEGIN "  # noqa: S608
                 f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); "
                 f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
             ]
             if not existed:
-                statements.append(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+                statements.append(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")  # noqa: S608
             for statement in statements:
                 cursor.execute(statement)
 
 
 def _ensure_postgresql() -> None:
     with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", [LANGUAGE])
+        if cursor.fetchone() is None:
+            cursor.execute(
+                f"CREATE TEXT SEARCH DICTIONARY {LANGUAGE}_stem "
+                "(TEMPLATE = snowball, LANGUAGE = english)"
+            )
+            cursor.execute(f"CREATE TEXT SEARCH CONFIGURATION {LANGUAGE} (COPY = english)")
+            cursor.execute(
+                f"ALTER TEXT SEARCH CONFIGURATION {LANGUAGE} ALTER MAPPING FOR "
+                f"asciiword, word, hword, hword_part, asciihword, hword_asciipart "
+                f"WITH {LANGUAGE}_stem"
+            )
         for table, weights in ((PAGE_TABLE, PAGE_WEIGHTS), (SECTION_TABLE, SECTION_WEIGHTS)):
             vector = " || ".join(
-                f"setweight(to_tsvector('{LANGUAGE}'::regconfig, coalesce({name}, '')), "
-                f"'{weight}')"
+                f"setweight(to_tsvector('{LANGUAGE}'::regconfig, coalesce({name}, '')), '{weight}')"
                 for name, weight in weights.items()
             )
             cursor.execute(

@@ -29,7 +29,7 @@ STOP_WORDS = frozenset(
     now of off on once only or other our out over please really same she should so some such
     tell than that the their them then there these they this those through to too until up
     us very want was way we were what when where which while who whom why will with would you
-    your yours yourself t s ll ve re d m don doesn isn""".split()
+    your yours yourself t s ll ve re d m don doesn isn""".split()  # noqa: SIM905 (read as words)
 )
 
 
@@ -98,6 +98,15 @@ class Vocabulary:
     @functools.cached_property
     def words(self) -> frozenset[str]:
         return frozenset(word for group in self.groups for term in group for word in words_of(term))
+
+
+def vocabulary_stamp(path: Path | str | None = None) -> str:
+    """Changes whenever the vocabulary file does (pages of search results name it)."""
+    try:
+        stat = Path(path or settings.SEARCH_WORDS_FILE).stat()
+    except OSError:
+        return "missing"
+    return f"{stat.st_mtime_ns}-{stat.st_size}"
 
 
 def vocabulary(path: Path | str | None = None) -> Vocabulary:
@@ -249,9 +258,11 @@ def understand(query: str, site: SiteWords, words: Vocabulary | None = None) -> 
         if not better:
             unknown.append(word)
     corrected = " ".join(fixed)
+    # A word no page uses finds nothing: the rest of the query is searched for without it.
+    known = [word for word in fixed if word not in unknown] or fixed
     return Understood(
         query=query,
-        concepts=_concepts(fixed, words),
+        concepts=_concepts(known, words),
         corrected=corrected if corrected != query else "",
         unknown=tuple(unknown),
     )

@@ -29,9 +29,7 @@ class SearchSection(models.Model):
     """One section of an article (the text before its first heading, or a heading and the text
     under it), so that a result can lead to the part of the page that answers."""
 
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="search_sections"
-    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="search_sections")
     position = models.PositiveIntegerField()
     # The heading's id on the page; "" for the text before the first heading.
     anchor = models.CharField(max_length=200, blank=True, default="")

@@ -10,7 +10,6 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-
 REVIEW_SOON_DAYS = 30
 STALE_DRAFT_DAYS = 90
 # Readers' answers count for this many days.
@@ -100,4 +99,3 @@ class ArticleQuerySet(models.QuerySet):
 
     def in_guide_order(self) -> "ArticleQuerySet":
         return self.filter(order__isnull=False).order_by("order", "title")
-
