@@ -12,6 +12,8 @@ PUBLIC_PAGES = [
     "/search/",
     "/search/?q=bruising",
     "/search/?q=xylophone",
+    "/search/?q=neddle",
+    "/search/?q=does+it+hurt",
     "/subscribe/",
     "/subscribe/sent/",
     "/privacy/",
