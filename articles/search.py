@@ -88,25 +88,34 @@ def find(articles: QuerySet, query: str, shown: int = 20) -> Found:
 
 def suggestions(articles: QuerySet) -> list[str]:
     """The suggested searches that find a page."""
-    return [query for query in SUGGESTED_SEARCHES if find(articles, query, shown=1).count]
+    return _while_the_site_is_unchanged(
+        "suggestions",
+        articles,
+        lambda: [query for query in SUGGESTED_SEARCHES if find(articles, query, shown=1).count],
+    )
 
 
 def site_words(articles: QuerySet) -> SiteWords:
-    """The words the published pages use, worked out again only when the site has changed
-    (its content version, or a scheduled article come due)."""
-    global _latest_words
+    """The words the published pages use."""
+    return _while_the_site_is_unchanged("words", articles, lambda: _site_words(articles))
+
+
+# What was last worked out from the whole site, by name: (the site's state then, the answer).
+_worked_out: dict[str, tuple] = {}
+
+
+def _while_the_site_is_unchanged(name: str, articles: QuerySet, work_out):
+    """An answer worked out from every published page, worked out again only when the site has
+    changed: its content version, a scheduled article come due, or the vocabulary."""
     from .pagecache import stored_version
 
-    key = (stored_version(), articles.count())
-    latest = _latest_words
-    if latest is not None and latest[0] == key:
-        return latest[1]
-    words = _site_words(articles)
-    _latest_words = (key, words)
-    return words
-
-
-_latest_words: tuple | None = None
+    state = (stored_version(), articles.count(), searchwords.vocabulary_stamp())
+    held = _worked_out.get(name)
+    if held is not None and held[0] == state:
+        return held[1]
+    answer = work_out()
+    _worked_out[name] = (state, answer)
+    return answer
 
 
 def _site_words(articles: QuerySet) -> SiteWords:

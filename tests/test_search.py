@@ -276,3 +276,33 @@ def test_a_search_matching_many_articles_shows_the_best_twenty(client, make_arti
 
     assert len(response.context["found"].results) == 20
     assert "25 pages found for “needling”: the best 20" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("text", "logged"),
+    [
+        (None, "search-words.yaml is missing"),
+        ("- [pregnant\n", "search-words.yaml is not written as the list should be on line 2"),
+        ("pregnant: expecting\n", "search-words.yaml should be lines starting “- ”, and is not"),
+        (
+            "- pregnant, expecting\n- alone\n- {a: b}\n",
+            "search-words.yaml has lines that are not two or more words apart by commas: "
+            "alone; {'a': 'b'}",
+        ),
+    ],
+    ids=["missing", "not yaml", "not a list", "some lines not groups"],
+)
+def test_a_broken_vocabulary_file_is_named_in_the_log_and_search_works_on(
+    client, make_article, settings, tmp_path, caplog, text, logged
+):
+    make_article("pregnancy", title="Pregnancy", body="Tell us if you are pregnant.")
+    words = tmp_path / "search-words.yaml"
+    if text is not None:
+        words.write_text(text, encoding="utf-8")
+    settings.SEARCH_WORDS_FILE = words
+
+    response = client.get("/search/", {"q": "pregnant expecting"})
+
+    assert response.status_code == 200
+    assert slugs(response) == ["pregnancy"]
+    assert logged in caplog.text
