@@ -18,6 +18,7 @@ article that has none yet.
 import html as html_lib
 import re
 
+from django.apps import apps as global_apps
 from django.db import connection, transaction
 
 from .markdown import REFERENCES, plain_text
@@ -65,13 +66,12 @@ def sections_of(body_html: str) -> list[tuple[str, str, str]]:
 
 def index_article(article) -> None:
     """Write what search reads of this article, as it is stored now."""
-    from .models import SearchPage, SearchSection
-
     if article.pk is None:
         return
     sections = sections_of(article.body_html)
+    pages, parts = _row_models(article)
     with transaction.atomic():
-        SearchPage.objects.update_or_create(
+        pages.objects.update_or_create(
             article_id=article.pk,
             defaults={
                 "title": article.title,
@@ -81,27 +81,35 @@ def index_article(article) -> None:
                 "text": article.search_text,
             },
         )
-        SearchSection.objects.filter(article_id=article.pk).delete()
-        SearchSection.objects.bulk_create(
-            SearchSection(
-                article_id=article.pk, position=n, anchor=anchor, heading=heading, text=text
-            )
+        parts.objects.filter(article_id=article.pk).delete()
+        parts.objects.bulk_create(
+            parts(article_id=article.pk, position=n, anchor=anchor, heading=heading, text=text)
             for n, (anchor, heading, text) in enumerate(sections)
         )
 
 
 def index_tags(instance, action: str = "", reverse: bool = False, pk_set=None, **kwargs) -> None:
     """m2m_changed for an article's tags: its keywords follow them."""
-    from .models import Article, SearchPage
-
     if action not in ("post_add", "post_remove", "post_clear"):
         return
+    # From the tag's side, ``pk_set`` names the articles (none after a clear: then all of its).
+    articles = [instance] if not reverse else None
     if reverse:
-        articles = Article.objects.filter(pk__in=pk_set) if pk_set else instance.article_set.all()
-    else:
-        articles = [instance]
+        articles = (
+            kwargs["model"].objects.filter(pk__in=pk_set) if pk_set else instance.articles.all()
+        )
     for article in articles:
-        SearchPage.objects.filter(article_id=article.pk).update(keywords=_keywords(article))
+        pages, _ = _row_models(article)
+        pages.objects.filter(article_id=article.pk).update(keywords=_keywords(article))
+
+
+def _row_models(article) -> tuple:
+    """The models of an article's search rows (SearchPage, SearchSection), found from it."""
+    fields = article._meta
+    return (
+        fields.get_field("search_page").related_model,
+        fields.get_field("search_sections").related_model,
+    )
 
 
 def _keywords(article) -> str:
@@ -111,14 +119,13 @@ def _keywords(article) -> str:
 
 def ensure_index(using: str = "default", **kwargs) -> None:
     """post_migrate: the database's full-text index exists and covers every article."""
-    from .models import Article
-
+    article_model = global_apps.get_model("articles", "Article")
     vendor = connection.vendor
     if vendor == "sqlite":
         _ensure_sqlite()
     elif vendor == "postgresql":
         _ensure_postgresql()
-    for article in Article.objects.filter(search_page__isnull=True).iterator():
+    for article in article_model.objects.filter(search_page__isnull=True).iterator():
         index_article(article)
 
 

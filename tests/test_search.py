@@ -185,6 +185,10 @@ def test_the_index_follows_every_change_to_an_article(client, make_article):
 
     article.tags.add(Tag.objects.create(name="Tennis elbow"))
     assert slugs(client.get("/search/", {"q": "tennis"})) == ["page"]
+    Tag.objects.create(name="Golf").articles.add(article)
+    assert slugs(client.get("/search/", {"q": "golf"})) == ["page"]
+    article.tags.clear()
+    assert slugs(client.get("/search/", {"q": "tennis"})) == []
 
     Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
     assert slugs(client.get("/search/", {"q": "hip"})) == []
