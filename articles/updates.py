@@ -4,17 +4,22 @@ Each (subscriber, article) pair is a Delivery row, created before anything is se
 sent straight after its email is handed to the mail server. A re-run, or a run after a crash,
 sends only what is still unmarked, so nobody is skipped and nobody is told twice. (The one email
 in the mail server's hands at the very moment of a crash cannot be known to have gone out; it is
-sent again.)
+sent again.) A run claims each batch before sending it, so two runs at once (a cron job and a
+member of staff, or a double click) never send the same delivery; the claim of a run that died
+lapses after CLAIM_LAPSES.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import reduce
 from itertools import groupby
+from operator import or_
 
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -23,6 +28,7 @@ from .models import Article, Delivery, Subscriber
 from .subscriptions import send_confirmation
 
 BATCH_SIZE = 100
+CLAIM_LAPSES = timedelta(minutes=30)
 logger = logging.getLogger(__name__)
 
 
@@ -65,6 +71,24 @@ def queue_article(article: Article) -> int:
     return _queue(article, Subscriber.objects.confirmed())
 
 
+def not_yet_told(articles: Iterable[Article]):
+    """The confirmed subscribers an email about ``articles`` would go to: those not yet sent at
+    least one of them."""
+    sent = (
+        Exists(Delivery.objects.filter(subscriber=OuterRef("pk"), article=a, sent_at__isnull=False))
+        for a in articles
+    )
+    return Subscriber.objects.confirmed().filter(reduce(or_, (~told for told in sent)))
+
+
+def send_articles(articles: list[Article]) -> UpdateReport:
+    """Tell every confirmed subscriber not yet told about ``articles`` (staff asked for it), in
+    one email each, and nothing else: other deliveries wait for send_updates."""
+    for article in articles:
+        queue_article(article)
+    return send_pending(UpdateReport(), articles=articles)
+
+
 def _queue(article: Article, subscribers) -> int:
     ids = subscribers.exclude(deliveries__article=article).values_list("pk", flat=True)
     rows = [Delivery(subscriber_id=pk, article=article) for pk in ids.iterator()]
@@ -73,25 +97,51 @@ def _queue(article: Article, subscribers) -> int:
 
 
 def send_pending(
-    report: UpdateReport, progress: Callable[[int, int], None] | None = None
+    report: UpdateReport,
+    progress: Callable[[int, int], None] | None = None,
+    articles: list[Article] | None = None,
 ) -> UpdateReport:
+    """Send what is pending (only about ``articles``, when given), one email per subscriber."""
+    pending = Delivery.objects.pending()
+    if articles is not None:
+        pending = pending.filter(article__in=articles)
     subscriber_ids = list(
-        Delivery.objects.pending()
-        .order_by("subscriber_id")
-        .values_list("subscriber_id", flat=True)
-        .distinct()
+        pending.order_by("subscriber_id").values_list("subscriber_id", flat=True).distinct()
     )
     for start in range(0, len(subscriber_ids), BATCH_SIZE):
-        _send_batch(subscriber_ids[start : start + BATCH_SIZE], report)
+        _send_batch(
+            pending.filter(subscriber_id__in=subscriber_ids[start : start + BATCH_SIZE]), report
+        )
         if progress:
             progress(min(start + BATCH_SIZE, len(subscriber_ids)), len(subscriber_ids))
     return report
 
 
-def _send_batch(subscriber_ids: list[int], report: UpdateReport) -> None:
+def _claim(pending) -> list[int]:
+    """Mark the batch's deliveries as being sent by this run, and return them: a delivery that
+    another run is sending (and that run's claim has not lapsed) is left to it."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            pending.unclaimed(now - CLAIM_LAPSES)
+            .select_for_update(of=("self",))
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(pk__in=ids).update(sending_since=now)
+    return ids
+
+
+def _send_batch(pending, report: UpdateReport) -> None:
+    claimed = _claim(pending)
+    try:
+        _send_claimed(claimed, report)
+    finally:
+        Delivery.objects.filter(pk__in=claimed).update(sending_since=None)
+
+
+def _send_claimed(claimed: list[int], report: UpdateReport) -> None:
     deliveries = (
-        Delivery.objects.pending()
-        .filter(subscriber_id__in=subscriber_ids)
+        Delivery.objects.filter(pk__in=claimed)
         .select_related("subscriber", "article")
         .order_by("subscriber_id", "article__order", "article_id")
     )
@@ -99,6 +149,8 @@ def _send_batch(subscriber_ids: list[int], report: UpdateReport) -> None:
         (subscriber_id, list(items))
         for subscriber_id, items in groupby(deliveries, key=lambda d: d.subscriber_id)
     ]
+    if not groups:
+        return
     try:
         connection = get_connection()
         connection.open()

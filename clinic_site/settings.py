@@ -241,6 +241,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+# Times read "2 Dec 2026, 16:59" everywhere (clinic_site/formats).
+FORMAT_MODULE_PATH = "clinic_site.formats"
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

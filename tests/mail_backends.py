@@ -17,3 +17,16 @@ class KilledAfter(LocmemBackend):
             KilledAfter.delivered += 1
             super().send_messages([message])
         return len(messages)
+
+
+class SecondSendMidway(LocmemBackend):
+    """Runs ``second_send`` (once) while the first message is being handed over, as a second
+    request from a double click would arrive while the first is still sending."""
+
+    second_send = None
+
+    def send_messages(self, messages):
+        second_send, SecondSendMidway.second_send = SecondSendMidway.second_send, None
+        if second_send:
+            second_send()
+        return super().send_messages(messages)

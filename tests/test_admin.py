@@ -197,27 +197,3 @@ def test_csv_export_of_100000_subscribers_streams_in_flat_memory(admin_client):
 
     assert lines == 100_001
     assert grown < 8 * 1024 * 1024, grown
-
-
-def test_staff_can_email_subscribers_about_an_article(admin_client, make_article, make_subscribers):
-    from django.core import mail
-
-    make_subscribers(2, status="confirmed")
-    article = make_article("aftercare", title="Aftercare")
-
-    response = admin_client.post(
-        "/admin/articles/article/",
-        {"action": "email_subscribers", "_selected_action": [article.pk]},
-        follow=True,
-    )
-    again = admin_client.post(
-        "/admin/articles/article/",
-        {"action": "email_subscribers", "_selected_action": [article.pk]},
-        follow=True,
-    )
-
-    assert sorted(m.to[0] for m in mail.outbox) == ["person0@example.org", "person1@example.org"]
-    assert [str(m) for m in response.context["messages"]] == ["Emailed 2 subscriber(s)."]
-    assert [str(m) for m in again.context["messages"]] == [
-        "Every confirmed subscriber has already been told."
-    ]

@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 from reversion.models import Version
 
-from .. import patienttext, updates
+from .. import emails, patienttext, updates
 from ..forms import ArticleForm, SignOffForm
 from ..models import Article, ClinicianProfile, default_review_due
 from ..revisions import changes_between, signed_text_changes
@@ -33,17 +34,17 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
 
     class Media:
         js = ["articles/editor.js"]
-        css = {"all": ["articles/editor.css", "articles/compare.css"]}
+        css = {"all": ["articles/editor.css", "articles/compare.css", "css/admin-articles.css"]}
 
+    # Seven columns that fit beside the menu and the filters on a 1280 px screen: the status
+    # with the sign-off under it, and the sources-checked date with the review due under it.
     list_display = (
         "title",
-        "visibility_shown",
-        "sign_off_shown",
+        "status_shown",
         "helpfulness",
-        "reviewed",
-        "review_due_shown",
+        "review_shown",
         "readability_grade",
-        "updated_at",
+        "updated_shown",
     )
     list_filter = (StatusFilter, SignOffFilter, ReviewFilter, StaleDraftFilter, "tags")
     search_fields = ("title", "summary", "body")
@@ -108,7 +109,84 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
             self.admin_site.admin_view(self.sign_off_view),
             name="articles_article_sign_off",
         )
-        return [compare, sign_off, *super().get_urls()]
+        email = path(
+            "email-subscribers/",
+            self.admin_site.admin_view(self.email_subscribers_view),
+            name="articles_article_email_subscribers",
+        )
+        return [compare, sign_off, email, *super().get_urls()]
+
+    def email_subscribers_view(self, request):
+        """Emailing subscribers about articles (``?ids=1,2``), in steps: the email as they will
+        read it and how many it goes to; a test to oneself; then sending, only on the last
+        button. Sending again sends nothing twice: each delivery is recorded (``updates``)."""
+        if not (
+            self.has_email_subscribers_permission(request)
+            and self.has_view_or_change_permission(request)
+        ):
+            raise PermissionDenied
+        ids = request.GET.get("ids", "").split(",")
+        articles = list(
+            Article.objects.published()
+            .filter(pk__in=[pk for pk in ids if pk.isdigit()])
+            .order_by("order", "pk")
+        )
+        if not articles:
+            self.message_user(
+                request, "Choose one or more published articles to email.", messages.WARNING
+            )
+            return redirect("admin:articles_article_changelist")
+        if request.method == "POST" and "send" in request.POST:
+            self._email_subscribers(request, articles)
+            return redirect("admin:articles_article_changelist")
+        if request.method == "POST" and "test" in request.POST:
+            self._email_test(request, articles)
+            return redirect(request.get_full_path())
+        audience = updates.not_yet_told(articles)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Email subscribers",
+            "articles": articles,
+            "message": emails.new_articles_copy(articles),
+            "count": audience.count(),
+            "partly_told": len(articles) > 1
+            and audience.filter(
+                deliveries__article__in=articles, deliveries__sent_at__isnull=False
+            ).exists(),
+        }
+        return render(request, "admin/articles/article/email_subscribers.html", context)
+
+    def _email_test(self, request, articles: list[Article]) -> None:
+        address = request.user.email
+        if not address:
+            self.message_user(
+                request,
+                "No test was sent: your account has no email address. Ask whoever looks after "
+                "the staff accounts to add one (Users, in the admin).",
+                messages.ERROR,
+            )
+            return
+        try:
+            emails.new_articles_copy(articles, to=address).send()
+        except Exception as error:  # the mail server's refusal, shown to staff
+            self.message_user(request, f"The test could not be sent: {error}", messages.ERROR)
+            return
+        self.message_user(request, f"Sent a test to you at {address}. Nobody else was emailed.")
+
+    def _email_subscribers(self, request, articles: list[Article]) -> None:
+        report = updates.send_articles(articles)
+        if report.emails_sent:
+            self.message_user(request, f"Emailed {report.emails_sent} subscriber(s).")
+        elif not report.emails_failed:
+            self.message_user(request, "Every confirmed subscriber has already been told.")
+        if report.emails_failed:
+            self.message_user(
+                request,
+                f"{report.emails_failed} email(s) could not be sent. They are kept and will go "
+                "out with the next run of send_updates.",
+                messages.ERROR,
+            )
 
     def sign_off_view(self, request, object_id):
         """The clinical sign-off: one step, by a member of staff who may give it, of the text
@@ -200,16 +278,23 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
         }
         return render(request, "admin/articles/article/compare.html", context)
 
-    @admin.display(description="status")
+    @admin.display(description="status and sign-off")
+    def status_shown(self, article: Article) -> str:
+        return format_html(
+            '{}<br><span class="sign-off">{}</span>',
+            self.visibility_shown(article),
+            self.sign_off_shown(article),
+        )
+
     def visibility_shown(self, article: Article) -> str:
         if article.visibility == Article.Visibility.SCHEDULED:
-            return f"Scheduled for {timezone.localtime(article.published_at):%-d %b %Y %H:%M}"
+            when = date_format(timezone.localtime(article.published_at), "DATETIME_FORMAT")
+            return f"Scheduled for {when}"
         return article.visibility.label
 
-    @admin.display(description="clinical sign-off", ordering="signed_off_on")
     def sign_off_shown(self, article: Article) -> str:
         if article.is_signed_off:
-            return f"{article.signed_off_on:%-d %b %Y}, {article.signed_off_by}"
+            return f"Signed off {article.signed_off_on:%-d %b %Y}, {article.signed_off_by}"
         needed = format_html(
             '<strong class="needs-sign-off">{}</strong>', "Needs clinical sign-off"
         )
@@ -248,12 +333,24 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
         for warning in check_writing(obj.body, obj.rendered()).warnings:
             self.message_user(request, f"Before patients read it: {warning}", messages.WARNING)
 
-    @admin.display(description="review due", ordering="review_due")
-    def review_due_shown(self, article: Article) -> str:
+    @admin.display(description="sources checked, review due", ordering="review_due")
+    def review_shown(self, article: Article) -> str:
+        checked = format_html('<span class="nowrap">{}</span>', f"{article.reviewed:%-d %b %Y}")
         due = f"{article.review_due:%-d %b %Y}"
         if article.review_overdue:
-            return format_html('<strong class="overdue">Overdue since {}</strong>', due)
-        return due
+            return format_html(
+                '{}<br><strong class="overdue">Overdue since {}</strong>',
+                checked,
+                due,
+            )
+        return format_html('{}<br>due <span class="nowrap">{}</span>', checked, due)
+
+    @admin.display(description="updated", ordering="updated_at")
+    def updated_shown(self, article: Article) -> str:
+        updated = timezone.localtime(article.updated_at)
+        return format_html(
+            '<span class="nowrap">{},</span> {}', f"{updated:%-d %b %Y}", f"{updated:%H:%M}"
+        )
 
     @admin.display(description="reading time")
     def reading_time(self, article: Article) -> str:
@@ -315,24 +412,15 @@ class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
         description="Email subscribers about this article", permissions=["email_subscribers"]
     )
     def email_subscribers(self, request, queryset):
-        articles = list(queryset.published())
+        """Opens the page that shows the email and to how many it goes; nothing is sent yet."""
+        articles = list(queryset.published().values_list("pk", flat=True))
         if len(articles) != queryset.count():
             self.message_user(
                 request,
                 "Only published articles can be sent. Publish the others first.",
                 messages.WARNING,
             )
-        for article in articles:
-            updates.queue_article(article)
-        report = updates.send_pending(updates.UpdateReport())
-        if report.emails_sent:
-            self.message_user(request, f"Emailed {report.emails_sent} subscriber(s).")
-        elif not report.emails_failed:
-            self.message_user(request, "Every confirmed subscriber has already been told.")
-        if report.emails_failed:
-            self.message_user(
-                request,
-                f"{report.emails_failed} email(s) could not be sent. They are kept and will go "
-                "out with the next run of send_updates.",
-                messages.ERROR,
-            )
+        if not articles:
+            return None
+        ids = ",".join(str(pk) for pk in sorted(articles))
+        return redirect(f"{reverse('admin:articles_article_email_subscribers')}?ids={ids}")

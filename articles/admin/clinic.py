@@ -2,6 +2,7 @@ import reversion
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.shortcuts import redirect
 
 from ..forms import ClinicDetailsForm
 from ..models import ClinicDetails
@@ -33,6 +34,20 @@ class ClinicDetailsAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def changelist_view(self, request, extra_context=None):
+        """There is one set of details, so *Clinic details* opens its form: the row is made
+        (with its placeholders, as every page shows them until then) for someone who may add
+        it. Anyone else, with nothing to see yet, gets the usual empty list, as does a list
+        asked for with a query (which the list checks, and refuses if it offers no such one)."""
+        if request.GET:
+            return super().changelist_view(request, extra_context)
+        details = ClinicDetails.objects.first()
+        if details is None and self.has_add_permission(request):
+            details = ClinicDetails.objects.create()
+        if details is not None and self.has_view_or_change_permission(request, details):
+            return redirect("admin:articles_clinicdetails_change", details.pk)
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         # Names who made the change where it ends an article's sign-off (see Article).

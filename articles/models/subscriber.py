@@ -74,6 +74,13 @@ class DeliveryQuerySet(models.QuerySet):
             article__in=Article.objects.published(),
         )
 
+    def unclaimed(self, lapsed_before) -> "DeliveryQuerySet":
+        """Not being sent by a run right now (a claim made before ``lapsed_before`` has
+        lapsed: its run died)."""
+        return self.filter(
+            models.Q(sending_since__isnull=True) | models.Q(sending_since__lt=lapsed_before)
+        )
+
 
 class Delivery(models.Model):
     """One article that one subscriber is told about: recorded, so no one is emailed twice."""
@@ -84,6 +91,8 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
+    # Set while a run sends it, so that two runs at once never both send it.
+    sending_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = DeliveryQuerySet.as_manager()
 
