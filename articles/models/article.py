@@ -27,7 +27,7 @@ from ..markdown import (
     unknown_includes,
 )
 from ..pictures import ALT_PLACEHOLDER, PictureField
-from ..writing import reading_grade, reading_minutes, smog_grade, word_count
+from ..writing import reading_grade, reading_length, reading_minutes, smog_grade
 from .origin import LoadedFromFile
 from .states import REVIEW_SOON_DAYS, ArticleQuerySet, Status, Visibility
 
@@ -289,7 +289,7 @@ class Article(LoadedFromFile):
         self.rendered_with = renderer_fingerprint()
         self.search_text = rendered.text
         self.toc = rendered.toc
-        self.word_count = word_count(rendered.text)
+        self.word_count = reading_length(rendered).words
         self.readability_grade = reading_grade(rendered.text)
         self.smog_grade = smog_grade(rendered.text)
         now = patienttext.of_article(self)
