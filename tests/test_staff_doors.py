@@ -646,8 +646,10 @@ DOORS = {
     "editor: insert menus": Door(
         "editor-choices",
         lambda site: "/editor/choices/",
-        done=lambda site, response: response.json()["blocks"]
-        == [{"label": "Urgent help, revised (urgent-help)", "text": "[[block:urgent-help]]"}],
+        done=lambda site, response: (
+            response.json()["blocks"]
+            == [{"label": "Urgent help, revised (urgent-help)", "text": "[[block:urgent-help]]"}]
+        ),
     ),
 }
 

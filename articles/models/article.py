@@ -122,8 +122,9 @@ class Article(LoadedFromFile):
     )
     # Rendered, and refused when it cannot be, in clean(), which keeps the page for save().
     body = MarkdownxField(
-        help_text="The article, written in markdown. The preview shows it "
-        "exactly as patients will see it.",
+        help_text="The article. The buttons above it add pictures, blocks, boxes, links and risk "
+        "figures where the cursor is; “How to write each part” shows headings, lists and the "
+        "rest, with examples. The preview shows it exactly as patients will see it.",
     )
     reviewed = models.DateField(
         "sources checked",

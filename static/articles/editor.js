@@ -48,7 +48,7 @@
     }
     let tail = "\n\n";
     if (!after || after.startsWith("\n\n")) {
-      tail = after ? "" : "\n";
+      tail = "";
     } else if (after.startsWith("\n")) {
       tail = "\n";
     }
@@ -427,9 +427,9 @@
           select.append(new Option(choice.label, String(index)));
         });
       }
-      select.disabled = !list || !list.length;
+      // The list stays focusable (it says why there is nothing to insert); the buttons wait.
       buttons.forEach(function (button) {
-        button.disabled = select.disabled;
+        button.disabled = !list || !list.length;
       });
       panel.choices = list || [];
     }
