@@ -11,7 +11,7 @@ from markdownx.views import MarkdownifyView
 from . import includes, markdown
 from .models import Article, Block, Risk
 from .permissions import article_editor_only
-from .writing import check_writing
+from .writing import BOX_PLACEHOLDER, check_writing
 
 # The frame is filled by the editor page and shows the article under the public pages' policy:
 # nothing runs in it, a picture from another site is missing as it is for patients, and only a
@@ -64,12 +64,11 @@ CALLOUTS = (
     ("warning", "Warning", "Before your treatment"),
     ("danger", "Urgent", "Get help now"),
 )
-CALLOUT_PLACEHOLDER = "Write what the box says here."
 
 
 def callout_text(kind: str, heading: str) -> str:
     """A callout box as the renderer reads it: its text indented by four spaces."""
-    return f'!!! {kind} "{heading}"\n    {CALLOUT_PLACEHOLDER}'
+    return f'!!! {kind} "{heading}"\n    {BOX_PLACEHOLDER}'
 
 
 def link_text(title: str) -> str:
@@ -95,7 +94,7 @@ def insert_choices() -> dict[str, list[dict]]:
             for block in Block.objects.order_by("title").only("name", "title")
         ],
         "callouts": [
-            {"label": label, "text": callout_text(kind, heading), "select": CALLOUT_PLACEHOLDER}
+            {"label": label, "text": callout_text(kind, heading), "select": BOX_PLACEHOLDER}
             for kind, label, heading in CALLOUTS
         ],
         "articles": articles,

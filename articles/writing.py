@@ -39,6 +39,9 @@ CODE_TAGS = {"code", "pre"}
 # warnings under these names.
 PLAIN_LANGUAGE_CHECKS = ("numbers", "how often", "plain words", "SMOG")
 
+# What a callout box from the editor's Insert menu says until staff write its text.
+BOX_PLACEHOLDER = "Write what the box says here."
+
 # A word has a letter or a digit in it: a dash or a lone full stop is not read as a word.
 WORDLIKE = re.compile(r"\w")
 
@@ -114,6 +117,11 @@ def check_writing(body: str, rendered: renderer.Rendered | None = None) -> Writi
     found = {
         "headings": _heading_warnings(rendered.headings),
         "pictures": _picture_warnings(page.pictures),
+        "boxes": [
+            f"A box still says “{BOX_PLACEHOLDER}” Replace that with what patients need to know."
+        ]
+        if BOX_PLACEHOLDER in rendered.text
+        else [],
         "pictures on other sites": [
             f"The picture “{alt}” ({src}) is on another site, so patients will not see it: "
             "their browser would ask that site for it. Add it with “Add a picture…” instead."

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from articles.editor import CALLOUT_PLACEHOLDER
 from articles.markdown import CALLOUT_TYPES, render, unknown_includes
 from articles.models import Article, Block, Reference, Risk
+from articles.writing import BOX_PLACEHOLDER, check_writing
 
 pytestmark = pytest.mark.django_db
 
@@ -36,18 +36,18 @@ def test_the_menus_offer_blocks_boxes_articles_risks_and_drawings(staff_client, 
         "callouts": [
             {
                 "label": "Information",
-                "text": f'!!! note "Good to know"\n    {CALLOUT_PLACEHOLDER}',
-                "select": CALLOUT_PLACEHOLDER,
+                "text": f'!!! note "Good to know"\n    {BOX_PLACEHOLDER}',
+                "select": BOX_PLACEHOLDER,
             },
             {
                 "label": "Warning",
-                "text": f'!!! warning "Before your treatment"\n    {CALLOUT_PLACEHOLDER}',
-                "select": CALLOUT_PLACEHOLDER,
+                "text": f'!!! warning "Before your treatment"\n    {BOX_PLACEHOLDER}',
+                "select": BOX_PLACEHOLDER,
             },
             {
                 "label": "Urgent",
-                "text": f'!!! danger "Get help now"\n    {CALLOUT_PLACEHOLDER}',
-                "select": CALLOUT_PLACEHOLDER,
+                "text": f'!!! danger "Get help now"\n    {BOX_PLACEHOLDER}',
+                "select": BOX_PLACEHOLDER,
             },
         ],
         "articles": [
@@ -106,7 +106,7 @@ def test_what_the_menus_write_renders_as_it_says(staff_client, listed):
     kinds = re.findall(r'<div class="admonition (\w+)">', html)
     assert kinds == ["note", "warning", "danger"]
     assert set(kinds) <= set(CALLOUT_TYPES)
-    assert html.count(f"<p>{CALLOUT_PLACEHOLDER}</p>") == 3
+    assert html.count(f"<p>{BOX_PLACEHOLDER}</p>") == 3
     assert '<p class="admonition-title">Before your treatment</p>' in html
     assert '<a href="/articles/aftercare/">Aftercare</a>' in html
     assert '<a href="/articles/needle-fear/">Fear of needles [new]</a>' in html
@@ -114,6 +114,19 @@ def test_what_the_menus_write_renders_as_it_says(staff_client, listed):
     assert html.count('<figure class="risk-picture">') == 1
     assert '<figure class="figure figure-body-map">' in html
     assert '<figure class="figure figure-needle">' in html
+
+
+def test_a_box_still_saying_its_placeholder_is_a_warning(staff_client):
+    box = staff_client.get(CHOICES).json()["callouts"][1]["text"]
+
+    live = staff_client.post(CHECKS, {"content": f"Before you come.\r\n\r\n{box}\r\n"}).json()
+
+    assert live["warnings"] == [
+        "A box still says “Write what the box says here.” Replace that with what patients need "
+        "to know."
+    ]
+    written = box.replace(BOX_PLACEHOLDER, "Tell us if you are pregnant.")
+    assert check_writing(f"Before you come.\n\n{written}\n").warnings == []
 
 
 @pytest.mark.parametrize(

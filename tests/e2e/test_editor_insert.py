@@ -165,3 +165,12 @@ def test_a_dropped_picture_goes_on_a_line_of_its_own(site, page):
         "Describe the picture here"
     )
     expect(page.frame_locator(FRAME).locator(".prose img")).to_have_count(1)
+
+
+def test_a_block_is_not_offered_inside_a_block(site, page):
+    log_in(site, page)
+    page.goto(site + "/admin/articles/block/add/")
+
+    expect(page.get_by_role("button", name="Box…")).to_be_visible()
+    expect(page.get_by_role("button", name="Risk figure…")).to_be_visible()
+    expect(page.get_by_role("button", name="Block…")).to_have_count(0)
