@@ -1,4 +1,5 @@
-"""The article editor's own endpoints: the preview frame and the live writing checks."""
+"""The article editor's own endpoints: the preview frame, the live writing checks and what its
+Insert menus offer."""
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -7,9 +8,10 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 from markdownx.views import MarkdownifyView
 
-from . import markdown
+from . import includes, markdown
+from .models import Article, Block, Risk
 from .permissions import article_editor_only
-from .writing import check_writing
+from .writing import BOX_PLACEHOLDER, check_writing
 
 # The frame is filled by the editor page and shows the article under the public pages' policy:
 # nothing runs in it, a picture from another site is missing as it is for patients, and only a
@@ -53,6 +55,71 @@ def checks(request: HttpRequest) -> JsonResponse:
             "warnings": report.warnings,
         }
     )
+
+
+# The callout boxes the Insert menu offers: the kind the renderer knows (markdown.CALLOUT_TYPES),
+# what staff call it, and a heading that reads well if it is kept.
+CALLOUTS = (
+    ("note", "Information", "Good to know"),
+    ("warning", "Warning", "Before your treatment"),
+    ("danger", "Urgent", "Get help now"),
+)
+
+
+def callout_text(kind: str, heading: str) -> str:
+    """A callout box as the renderer reads it: its text indented by four spaces."""
+    return f'!!! {kind} "{heading}"\n    {BOX_PLACEHOLDER}'
+
+
+def link_text(title: str) -> str:
+    return includes.LINK_TEXT_SPECIAL.sub(r"\\\g<0>", title)
+
+
+def insert_choices() -> dict[str, list[dict]]:
+    """Everything the Insert menus offer, each with the exact text it puts in the body
+    (``text``) and, where there is one, the part to select so it can be typed over
+    (``select``)."""
+    articles = []
+    for article in Article.objects.order_by("title").only("title", "slug", "status"):
+        shown = link_text(article.title)
+        label = article.title
+        if article.status == Article.Status.DRAFT:
+            label += " (draft: patients cannot see it yet)"
+        articles.append(
+            {"label": label, "text": f"[{shown}]({article.get_absolute_url()})", "select": shown}
+        )
+    return {
+        "blocks": [
+            {"label": f"{block.title} ({block.name})", "text": block.marker}
+            for block in Block.objects.order_by("title").only("name", "title")
+        ],
+        "callouts": [
+            {"label": label, "text": callout_text(kind, heading), "select": BOX_PLACEHOLDER}
+            for kind, label, heading in CALLOUTS
+        ],
+        "articles": articles,
+        "risks": [
+            {
+                "label": f"{risk.key}: {risk.event} ({risk.count:,} in {risk.total:,} {risk.of})",
+                "words": risk.marker,
+                "picture": risk.picture_marker,
+            }
+            for risk in Risk.objects.order_by("key")
+        ],
+        "drawings": [
+            {"label": name.replace("-", " ").capitalize(), "text": f"[[figure:{name}]]"}
+            for name in markdown.figure_names()
+        ],
+    }
+
+
+@article_editor_only
+@never_cache
+@require_GET
+def choices(request: HttpRequest) -> JsonResponse:
+    """What the editor's Insert menus offer: blocks, callout boxes, articles to link to, risk
+    figures and drawings."""
+    return JsonResponse(insert_choices())
 
 
 class PreviewView(MarkdownifyView):

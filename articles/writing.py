@@ -39,6 +39,12 @@ CODE_TAGS = {"code", "pre"}
 # warnings under these names.
 PLAIN_LANGUAGE_CHECKS = ("numbers", "how often", "plain words", "SMOG")
 
+# What a callout box from the editor's Insert menu says until staff write its text.
+BOX_PLACEHOLDER = "Write what the box says here."
+
+# A word has a letter or a digit in it: a dash or a lone full stop is not read as a word.
+WORDLIKE = re.compile(r"\w")
+
 # Words patients do not read as words: an address (a link's text may be its address); the
 # shortcodes are left out in plainlanguage.py.
 ADDRESS = re.compile(r"\b(?:https?://|mailto:|tel:|www\.)\S+|\S+@\S+\.\w+", re.I)
@@ -68,8 +74,17 @@ class WritingReport:
         return round(short / len(lengths), 2) if lengths else 0.0
 
 
-def word_count(text: str) -> int:
-    return len(text.split())
+@dataclass(frozen=True)
+class ReadingLength:
+    words: int
+    minutes: int
+
+
+def reading_length(rendered: renderer.Rendered) -> ReadingLength:
+    """How long the page is to read: the one count that the editor's live panel, the saved
+    article and its public page all show."""
+    words = sum(1 for token in rendered.text.split() if WORDLIKE.search(token))
+    return ReadingLength(words=words, minutes=reading_minutes(words))
 
 
 def reading_grade(text: str) -> float | None:
@@ -93,7 +108,7 @@ def check_writing(body: str, rendered: renderer.Rendered | None = None) -> Writi
 
     ``rendered`` is ``render(body)`` when the caller already has it."""
     rendered = rendered or renderer.render(body)
-    words = word_count(rendered.text)
+    length = reading_length(rendered)
     grade = reading_grade(rendered.text)
     smog = smog_grade(rendered.text)
     page = _Page()
@@ -102,6 +117,11 @@ def check_writing(body: str, rendered: renderer.Rendered | None = None) -> Writi
     found = {
         "headings": _heading_warnings(rendered.headings),
         "pictures": _picture_warnings(page.pictures),
+        "boxes": [
+            f"A box still says “{BOX_PLACEHOLDER}” Replace that with what patients need to know."
+        ]
+        if BOX_PLACEHOLDER in rendered.text
+        else [],
         "pictures on other sites": [
             f"The picture “{alt}” ({src}) is on another site, so patients will not see it: "
             "their browser would ask that site for it. Add it with “Add a picture…” instead."
@@ -130,8 +150,8 @@ def check_writing(body: str, rendered: renderer.Rendered | None = None) -> Writi
     by_check = {name: warnings for name, warnings in found.items() if warnings}
     return WritingReport(
         grade=grade,
-        words=words,
-        minutes=reading_minutes(words),
+        words=length.words,
+        minutes=length.minutes,
         smog=smog,
         warnings=[warning for warnings in by_check.values() for warning in warnings],
         sentence_lengths=[len(s.split()) for s in _sentences(page.prose)],

@@ -37,9 +37,10 @@ urlpatterns = [
         name="markdownx_markdownify",
     ),
     path("markdownx/upload/", views.upload_image, name="markdownx_upload"),
-    # The editor's preview frame and live writing checks.
+    # The editor's preview frame, live writing checks and what its Insert menus offer.
     path("editor/frame/", editor.frame, name="editor-frame"),
     path("editor/checks/", editor.checks, name="editor-checks"),
+    path("editor/choices/", editor.choices, name="editor-choices"),
     path("admin/", admin.site.urls),
     # Pictures from the editor and from content/, both checked with Pillow.
     path("media/<path:path>", views.media, name="media"),

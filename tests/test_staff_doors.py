@@ -144,6 +144,7 @@ TABLE = {
     "editor: markdownify preview":          (DENIED,  DENIED,   DENIED,     OPEN,   OPEN,   OPEN),
     "editor: preview frame":                (DENIED,  DENIED,   DENIED,     OPEN,   OPEN,   OPEN),
     "editor: live checks":                  (DENIED,  DENIED,   DENIED,     OPEN,   OPEN,   OPEN),
+    "editor: insert menus":                 (DENIED,  DENIED,   DENIED,     OPEN,   OPEN,   OPEN),
 }
 # fmt: on
 
@@ -698,6 +699,14 @@ DOORS = {
         method="post",
         data=lambda site: {"content": "Some words."},
         done=lambda site, response: response.json()["words"] == 2,
+    ),
+    "editor: insert menus": Door(
+        "editor-choices",
+        lambda site: "/editor/choices/",
+        done=lambda site, response: (
+            response.json()["blocks"]
+            == [{"label": "Urgent help, revised (urgent-help)", "text": "[[block:urgent-help]]"}]
+        ),
     ),
 }
 

@@ -2,14 +2,16 @@
 
 import pytest
 
+from articles.markdown import render
 from articles.plainlanguage import plain_words
 from articles.writing import (
+    ReadingLength,
     WritingReport,
     check_writing,
     reading_grade,
+    reading_length,
     reading_minutes,
     smog_grade,
-    word_count,
 )
 
 # Rendering looks up the blocks and sources an article names.
@@ -160,7 +162,7 @@ def test_an_empty_body_has_no_grade():
 def test_reading_numbers():
     text = "The cat sat on the mat. It was a sunny day and everyone was happy."
 
-    assert word_count(text) == 15
+    assert reading_length(render(text)) == ReadingLength(words=15, minutes=1)
     assert reading_grade(text) == 2.7
     assert reading_grade("  ") is None
     assert reading_minutes(0) == 1

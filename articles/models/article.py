@@ -28,7 +28,7 @@ from ..markdown import (
 )
 from ..pictures import ALT_PLACEHOLDER, PictureField
 from ..searchindex import index_article
-from ..writing import reading_grade, reading_minutes, smog_grade, word_count
+from ..writing import reading_grade, reading_length, reading_minutes, smog_grade
 from .origin import LoadedFromFile
 from .states import REVIEW_SOON_DAYS, ArticleQuerySet, Status, Visibility
 
@@ -123,8 +123,9 @@ class Article(LoadedFromFile):
     )
     # Rendered, and refused when it cannot be, in clean(), which keeps the page for save().
     body = MarkdownxField(
-        help_text="The article, written in markdown. The preview shows it "
-        "exactly as patients will see it.",
+        help_text="The article. The buttons above it add pictures, blocks, boxes, links and risk "
+        "figures where the cursor is; “How to write each part” shows headings, lists and the "
+        "rest, with examples. The preview shows it exactly as patients will see it.",
     )
     reviewed = models.DateField(
         "sources checked",
@@ -291,7 +292,7 @@ class Article(LoadedFromFile):
         self.rendered_with = renderer_fingerprint()
         self.search_text = rendered.text
         self.toc = rendered.toc
-        self.word_count = word_count(rendered.text)
+        self.word_count = reading_length(rendered).words
         self.readability_grade = reading_grade(rendered.text)
         self.smog_grade = smog_grade(rendered.text)
         now = patienttext.of_article(self)

@@ -136,7 +136,9 @@ def test_picture_button_uploads_and_inserts_the_picture(site, page, tmp_path):
     chooser.value.set_files(picture)
 
     expect(editor).to_have_value(
-        re.compile(r"^Before\.!\[Describe the picture here\]\(/media/uploads/[0-9a-f]{32}\.png\)$")
+        re.compile(
+            r"^Before\.\n\n!\[Describe the picture here\]\(/media/uploads/[0-9a-f]{32}\.png\)$"
+        )
     )
     expect(page.get_by_role("alert")).to_have_count(0)
 

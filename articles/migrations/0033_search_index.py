@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0030_content_version'),
+        ('articles', '0032_body_help'),
     ]
 
     operations = [
