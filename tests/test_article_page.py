@@ -248,4 +248,79 @@ def test_printed_page_says_where_it_came_from(client, shipped):
         and 'class="qr-code"><title>QR code: http://127.0.0.1:8000/articles/aftercare/</title>'
         in html
     )
-    assert "Clinic phone: [Clinic phone number]." in html
+    assert (
+        '<p class="print-only print-phone">Questions or worries? Call [Clinic name] on '
+        "[Clinic phone number].</p>"
+    ) in html
+
+
+def main_content(html: str) -> str:
+    return html[html.index('<main id="main"') : html.index("</main>")]
+
+
+def test_article_text_comes_before_who_checked_it(client, shipped):
+    # A worried reader meets the title, the summary and then the text (with its urgent box),
+    # and the dates of the review after it, as NHS pages do.
+    for article in shipped:
+        html = main_content(client.get(article.get_absolute_url()).content.decode())
+        where = article.slug
+
+        order = [
+            html.index("<h1>"),
+            html.index('<p class="lead">'),
+            html.index('<div class="prose">'),
+            html.index('<h2 id="references">References</h2>'),
+            html.index("General information, not a diagnosis."),
+            html.index('<dl class="review">'),
+            html.index('<section class="contact"'),
+            html.index("Printed from "),
+        ]
+        assert order == sorted(order), where
+        assert html.count('<dl class="review">') == 1, where
+        assert "<time" not in html[: html.index('<div class="prose">')], where
+        assert "Reading time" not in html, where
+        if '<div class="admonition danger">' in html:
+            assert html.index('<div class="admonition danger">') < html.index('<dl class="review">')
+
+
+def test_aftercare_starts_with_when_to_get_help(client, shipped):
+    html = main_content(client.get("/articles/aftercare/").content.decode())
+    prose = html[html.index('<div class="prose">') :]
+
+    headings = re.findall(r'<h2 id="([a-z0-9-]+)">', prose)
+    assert headings[:2] == ["when-to-get-help", "what-is-normal"]
+    assert prose.index('<div class="admonition danger">') < prose.index('id="what-is-normal"')
+
+
+def test_guide_part_and_reading_time_share_one_small_line(client, shipped):
+    aftercare = Article.objects.get(slug="aftercare")
+    html = main_content(client.get("/articles/aftercare/").content.decode())
+
+    line = (
+        '<p class="article-meta">Guide, part 7<span aria-hidden="true"> · </span>'
+        f'<span class="visually-hidden">. </span>About {aftercare.reading_minutes} minutes to '
+        "read</p>"
+    )
+    assert line in html
+    assert html.index(line) < html.index("<h1>")
+    assert html.count("Guide, part") == 1
+    assert html.count("to read") == 1
+
+
+def test_an_article_outside_the_guide_shows_only_its_reading_time(client, make_article):
+    article = make_article("one-off", body="A few words.")
+
+    html = main_content(client.get(article.get_absolute_url()).content.decode())
+
+    assert '<p class="article-meta">About 1 minute to read</p>' in html
+    assert "Guide, part" not in html
+
+
+def test_a_signed_off_review_line_also_follows_the_text(client, make_article, give_sign_off):
+    article = give_sign_off(make_article("signed-off"), on=dt.date(2026, 11, 2))
+
+    html = main_content(client.get(article.get_absolute_url()).content.decode())
+
+    signed = "<dt>Clinical review</dt><dd>Signed off by Sam Patel, Physiotherapist"
+    assert html.index('<div class="prose">') < html.index(signed)
+    assert html.index("General information, not a diagnosis.") < html.index(signed)

@@ -90,8 +90,9 @@ def test_printed_article_is_a_handout(site, page):
 
     assert not page.locator(".site-header nav").is_visible()
     assert not page.locator(".pager").is_visible()
-    assert page.locator(".print-only").is_visible()
-    assert "Printed from" in page.locator(".print-only").inner_text()
+    assert page.locator(".print-only.print-phone").is_visible()
+    assert page.locator(".print-only.handout").is_visible()
+    assert "Printed from" in page.locator(".print-only.handout").inner_text()
     assert page.locator(".print-only svg.qr-code").is_visible()
     page.emulate_media(media="screen")
     assert not page.locator("svg.qr-code").is_visible()
