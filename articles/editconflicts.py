@@ -35,6 +35,8 @@ from .markdown import unix_line_ends
 from .revisions import FieldChange
 
 FIELD = "started_from"
+# Lines shown on either side of a difference.
+CONTEXT = 2
 # While a restore from History runs: the object it restores, and the row as stored before the
 # old version was put back (None: a deleted object, being recovered).
 _before_restore: ContextVar[tuple[type[models.Model], str, models.Model | None] | None] = (
@@ -145,10 +147,27 @@ def _lines(value) -> list[str]:
 
 
 def _diff(theirs: list[str], yours: list[str]) -> list[tuple[str, str]]:
+    """Line by line, theirs to yours; a long run of lines the same is cut to the two lines on
+    either side of a change."""
     kinds = {"- ": "removed", "+ ": "added", "  ": "same"}
-    return [
+    lines = [
         (kinds[line[:2]], line[2:]) for line in difflib.ndiff(theirs, yours) if line[:2] in kinds
     ]
+    shown, run = [], []
+    for kind, text in [*lines, ("end", "")]:
+        if kind == "same":
+            run.append((kind, text))
+            continue
+        head = run[:CONTEXT] if shown else []
+        tail = run[-CONTEXT:] if kind != "end" else []
+        if len(run) > len(head) + len(tail) + 1:
+            skipped = len(run) - len(head) - len(tail)
+            run = [*head, ("same", f"… {skipped} lines the same …"), *tail]
+        shown.extend(run)
+        run = []
+        if kind != "end":
+            shown.append((kind, text))
+    return shown
 
 
 class StartedFromForm(forms.ModelForm):

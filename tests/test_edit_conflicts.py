@@ -166,6 +166,36 @@ def test_a_save_from_a_form_opened_before_another_save_is_refused_and_keeps_both
     assert article.body == "Rest for two days.\nDrink water.\nWalk.\n"
 
 
+def test_a_long_text_shows_each_difference_with_two_lines_either_side(asha, ben, make_article):
+    lines = [f"Line {number}." for number in range(1, 21)]
+    article = make_article("long", body="\n".join(lines))
+    address = f"/admin/articles/article/{article.pk}/change/"
+    ben_form = opened(ben, address)
+    asha.post(
+        address, opened(asha, address).post_data(body="\n".join(["Line 1, Asha.", *lines[1:]]))
+    )
+
+    refused = ben.post(
+        address, ben_form.post_data(body="\n".join([*lines[:12], "Ben.", *lines[13:]]))
+    )
+
+    assert (
+        '<pre class="diff"><del>− Line 1, Asha.</del>\n'
+        "<ins>+ Line 1.</ins>\n"
+        "  Line 2.\n"
+        "  Line 3.\n"
+        "  … 7 lines the same …\n"
+        "  Line 11.\n"
+        "  Line 12.\n"
+        "<del>− Line 13.</del>\n"
+        "<ins>+ Ben.</ins>\n"
+        "  Line 14.\n"
+        "  Line 15.\n"
+        "  … 5 lines the same …\n"
+        "</pre>"
+    ) in refused.content.decode()
+
+
 def test_save_and_continue_is_refused_the_same_way(asha, ben, article):
     address = f"/admin/articles/article/{article.pk}/change/"
     ben_form = opened(ben, address)
