@@ -156,3 +156,33 @@ def test_a_save_refused_for_a_problem_keeps_the_draft(browser, site, aftercare):
     page.locator(".errornote").wait_for()
     assert "Not A Slug" in draft_in(page, aftercare)
     assert page.locator(".draft-notice").count() == 0
+
+
+def test_unsaved_typing_restored_over_a_later_save_is_refused_not_saved_over_it(
+    browser, site, aftercare
+):
+    asha, _ = log_in(browser, site, "asha")
+    ben, _ = log_in(browser, site, "ben")
+    address = f"{site}/admin/articles/article/{aftercare.pk}/change/"
+    asha.goto(address)
+    asha.locator("input[name=summary]").fill("Asha's summary, never saved.")
+    asha.wait_for_function(
+        "key => (localStorage.getItem(key) || '').includes('never saved')",
+        arg=DRAFT_KEY.format(pk=aftercare.pk),
+    )
+    ben.goto(address)
+    ben.locator("input[name=summary]").fill("Ben's summary.")
+    ben.get_by_role("button", name="Save", exact=True).click()
+    ben.get_by_text("was changed successfully").wait_for()
+
+    asha.goto(address)
+    asha.get_by_role("button", name="Restore unsaved changes").click()
+    asha.get_by_role("button", name="Save", exact=True).click()
+
+    diff = asha.locator(".edit-conflict pre.diff")
+    diff.wait_for()
+    assert diff.locator("del").all_inner_texts() == ["− Ben's summary."]
+    assert diff.locator("ins").all_inner_texts() == ["+ Asha's summary, never saved."]
+    assert asha.locator("input[name=summary]").input_value() == "Asha's summary, never saved."
+    aftercare.refresh_from_db()
+    assert aftercare.summary == "Ben's summary."
