@@ -60,7 +60,7 @@ def test_a_save_over_someone_elses_is_refused_and_both_texts_are_shown(browser, 
     refusal = ben.locator(".errorlist .edit-conflict")
     refusal.wait_for()
     assert re.match(
-        r"asha saved a change to this article at \d\d:\d\d on \d+ December \d{4}, after you "
+        r"asha saved a change to this article at \d\d:\d\d on \d+ \w+ \d{4}, after you "
         r"opened it, so your changes have not been saved\.",
         refusal.locator("p").first.inner_text(),
     )
