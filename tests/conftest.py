@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from articles.editconflicts import version_of
 from articles.importers import load_content
 from articles.models import Article, Subscriber
 
@@ -100,9 +101,16 @@ def staff_client(client, staff_user):
     return client
 
 
+def started_from(row) -> dict:
+    """The hidden field of ``row``'s change form opened now: the version it started from."""
+    stored = type(row)._default_manager.filter(pk=row.pk).first()
+    return {"started_from": version_of(stored)} if stored else {}
+
+
 def article_form(article: Article, **changes) -> dict:
     """The article's admin change form as a browser posts it, with ``changes``."""
     return {
+        **started_from(article),
         "title": article.title,
         "slug": article.slug,
         "summary": article.summary,

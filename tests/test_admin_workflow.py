@@ -9,6 +9,8 @@ from django.utils import timezone
 from articles.importers import load_content
 from articles.models import Article
 
+from .conftest import started_from
+
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
@@ -191,6 +193,7 @@ def test_edit_in_the_admin_survives_the_next_content_load(staff_client, write_ar
     load_content(content_dir)
     article = Article.objects.get()
     form = article_form(
+        **started_from(article),
         title="Aftercare",
         slug="aftercare",
         summary="Staff summary.",

@@ -8,6 +8,8 @@ from articles.importers import ContentError, load_content
 from articles.markdown import render
 from articles.models import Article, Block, ClinicDetails
 
+from .conftest import started_from
+
 pytestmark = pytest.mark.django_db
 
 NEEDLES = "We use single-use, sterile needles and throw each one away straight after use."
@@ -20,6 +22,7 @@ NO_FIELD = (
 def details_form(details: ClinicDetails, **changes) -> dict:
     """The clinic details' admin change form as a browser posts it, with ``changes``."""
     return {
+        **started_from(details),
         "name": details.name,
         "phone": details.phone,
         "email": details.email,

@@ -8,6 +8,8 @@ from articles import markdown
 from articles.importers import load_content
 from articles.models import Article, Block, Reference
 
+from .conftest import started_from
+
 pytestmark = pytest.mark.django_db
 
 TOO_LONG = (
@@ -81,7 +83,7 @@ def test_a_changed_block_converts_itself_and_each_page_using_it_once(
 
     response = staff_client.post(
         f"/admin/articles/block/{block.pk}/change/",
-        {"title": block.title, "name": block.name, "body": "Call 111.\r\n"},
+        {**started_from(block), "title": block.title, "name": block.name, "body": "Call 111.\r\n"},
     )
 
     assert response.status_code == 302
@@ -118,7 +120,7 @@ def test_a_block_edit_that_would_make_a_page_too_long_is_refused_naming_it(
 
     response = staff_client.post(
         f"/admin/articles/block/{block.pk}/change/",
-        {"title": block.title, "name": block.name, "body": text_of(15_000)},
+        {**started_from(block), "title": block.title, "name": block.name, "body": text_of(15_000)},
     )
 
     assert response.status_code == 200
@@ -143,7 +145,13 @@ def test_a_source_edit_that_would_make_a_page_too_long_is_refused_naming_it(
 
     response = staff_client.post(
         f"/admin/articles/reference/{source.pk}/change/",
-        {"key": "nhs", "title": "Dry needling", "authors": "A" * 300, "source": "S" * 300},
+        {
+            **started_from(source),
+            "key": "nhs",
+            "title": "Dry needling",
+            "authors": "A" * 300,
+            "source": "S" * 300,
+        },
     )
 
     assert response.status_code == 200

@@ -6,6 +6,7 @@ from reversion.models import Version
 
 from articles.models import Article, Block
 
+from .conftest import started_from
 from .test_admin_workflow import article_form
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,10 @@ def edited_twice(staff_client):
     staff_client.post("/admin/articles/article/add/", article_form(body="First words.\nSame line."))
     article = Article.objects.get()
     for body in ["Second words.\nSame line.", "Third words.\nSame line."]:
-        staff_client.post(f"/admin/articles/article/{article.pk}/change/", article_form(body=body))
+        staff_client.post(
+            f"/admin/articles/article/{article.pk}/change/",
+            article_form(body=body, **started_from(article)),
+        )
     return article
 
 
@@ -57,7 +61,10 @@ def test_an_old_version_can_be_restored(staff_client, edited_twice):
     assert form.context["adminform"].form.initial["body"] == "First words.\nSame line.\n"
     staff_client.post(
         f"/admin/articles/article/{edited_twice.pk}/history/{oldest.pk}/",
-        article_form(body=form.context["adminform"].form.initial["body"]),
+        article_form(
+            body=form.context["adminform"].form.initial["body"],
+            started_from=form.context["adminform"].form.initial["started_from"],
+        ),
     )
 
     edited_twice.refresh_from_db()
@@ -256,4 +263,5 @@ def restored_form(shown) -> dict:
         "reviewed": initial["reviewed"].isoformat(),
         "review_due": initial["review_due"].isoformat(),
         "reviewer": initial["reviewer"],
+        "started_from": initial["started_from"],
     }

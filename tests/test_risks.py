@@ -14,7 +14,7 @@ from reversion.models import Version
 from articles.importers import ContentError, export_content, load_content
 from articles.markdown import render
 from articles.models import Article, Block, Reference, Risk
-from tests.conftest import run_command
+from tests.conftest import run_command, started_from
 
 pytestmark = pytest.mark.django_db
 
@@ -401,6 +401,7 @@ def test_a_risk_edited_in_the_admin_is_kept_on_the_next_load(folder, staff_clien
     response = staff_client.post(
         f"/admin/articles/risk/{risk.pk}/change/",
         {
+            **started_from(risk),
             "key": "usa-major",
             "event": "a major side effect",
             "count": "21",
@@ -445,6 +446,7 @@ def test_a_risk_used_only_through_a_block_cannot_be_renamed(mild, make_article, 
     response = staff_client.post(
         f"/admin/articles/risk/{mild.pk}/change/",
         {
+            **started_from(mild),
             "key": "mild",
             "event": mild.event,
             "count": "1450",
@@ -484,6 +486,7 @@ def test_changing_a_risk_changes_every_page_that_states_it_and_ends_their_sign_o
     response = staff_client.post(
         f"/admin/articles/risk/{mild.pk}/change/",
         {
+            **started_from(mild),
             "key": "ireland-mild",
             "event": "a mild side effect such as a bruise",
             "count": "2000",

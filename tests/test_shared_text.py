@@ -11,6 +11,8 @@ from reversion.models import Version
 from articles.importers import ContentError, export_content, load_content
 from articles.models import Article, Block, Reference
 
+from .conftest import started_from
+
 pytestmark = pytest.mark.django_db
 
 URGENT = """\
@@ -94,6 +96,7 @@ def test_changing_a_block_in_the_admin_changes_every_page_at_once(folder, staff_
     response = staff_client.post(
         f"/admin/articles/block/{block.pk}/change/",
         {
+            **started_from(block),
             "title": block.title,
             "name": block.name,
             "body": '!!! danger "Call 999 now if you have:"\r\n    - sudden breathlessness\r\n',
@@ -290,7 +293,7 @@ def test_a_block_in_use_cannot_be_renamed(staff_client, in_use):
 
     response = staff_client.post(
         f"/admin/articles/block/{block.pk}/change/",
-        {"title": block.title, "name": "get-help", "body": block.body},
+        {**started_from(block), "title": block.title, "name": "get-help", "body": block.body},
     )
 
     assert response.status_code == 200
@@ -312,7 +315,13 @@ def test_a_source_cited_only_in_an_included_block_is_kept_and_its_pages_follow_i
     staff_client.post(f"/admin/articles/reference/{source.pk}/delete/", {"post": "yes"})
     staff_client.post(
         f"/admin/articles/reference/{source.pk}/change/",
-        {"key": "nice2021", "title": "Chronic pain in over 16s", "authors": "NICE", "year": ""},
+        {
+            **started_from(source),
+            "key": "nice2021",
+            "title": "Chronic pain in over 16s",
+            "authors": "NICE",
+            "year": "",
+        },
     )
 
     assert Reference.objects.filter(pk=source.pk).exists()

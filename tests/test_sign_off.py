@@ -14,6 +14,8 @@ from reversion.models import Version
 from articles.importers import ContentError, export_content, load_content
 from articles.models import Article, Block, default_review_due
 
+from .conftest import started_from
+
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 CLINICIAN = {
@@ -198,7 +200,7 @@ def test_editing_a_block_the_article_includes_ends_the_sign_off(staff_client, bo
 
     staff_client.post(
         f"/admin/articles/block/{block.pk}/change/",
-        {"title": block.title, "name": block.name, "body": "Call 111.\r\n"},
+        {**started_from(block), "title": block.title, "name": block.name, "body": "Call 111.\r\n"},
     )
 
     boxed.refresh_from_db()
@@ -277,6 +279,7 @@ def restore(client, article, version):
             "status": initial["status"],
             "reviewed": initial["reviewed"].isoformat(),
             "review_due": initial["review_due"].isoformat(),
+            "started_from": initial["started_from"],
         },
     )
     assert response.status_code == 302

@@ -43,7 +43,7 @@ from articles.models import (
 from articles.permissions import EDITOR_GROUP, EDITOR_GROUP_PERMISSIONS
 from articles.uploads import ALT_PLACEHOLDER
 
-from .conftest import article_form
+from .conftest import article_form, started_from
 
 pytestmark = pytest.mark.django_db
 
@@ -581,7 +581,12 @@ DOORS = {
     "block change form POST": change_form_post(
         "block",
         "block",
-        lambda site: {"title": "Urgent help, edited", "name": "urgent-help", "body": "Call 999."},
+        lambda site: {
+            **started_from(site.block),
+            "title": "Urgent help, edited",
+            "name": "urgent-help",
+            "body": "Call 999.",
+        },
         lambda site, response: fresh(site.block).title == "Urgent help, edited",
     ),
     **history_doors("block", Block, "Urgent help"),
@@ -589,7 +594,13 @@ DOORS = {
     "reference change form POST": change_form_post(
         "reference",
         "reference",
-        lambda site: {"key": "gattie2017", "title": "A review, edited", "authors": "", "year": ""},
+        lambda site: {
+            **started_from(site.reference),
+            "key": "gattie2017",
+            "title": "A review, edited",
+            "authors": "",
+            "year": "",
+        },
         lambda site, response: fresh(site.reference).title == "A review, edited",
     ),
     **history_doors("reference", Reference, "A review"),
@@ -598,6 +609,7 @@ DOORS = {
         "risk",
         "risk",
         lambda site: {
+            **started_from(site.risk),
             "key": "bruising",
             "event": "a bruise, edited",
             "count": "8",
@@ -634,6 +646,7 @@ DOORS = {
         "clinicdetails",
         "details",
         lambda site: {
+            **started_from(site.details),
             "name": "Riverside Physio",
             "phone": "01234 000 000",
             "email": "",

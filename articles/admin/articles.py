@@ -15,6 +15,7 @@ from markdownx.admin import MarkdownxModelAdmin
 from reversion.models import Version
 
 from .. import emails, patienttext, updates
+from ..editconflicts import NoLostEdits
 from ..forms import ArticleForm, SignOffForm
 from ..models import Article, ClinicianProfile, default_review_due
 from ..revisions import changes_between, signed_text_changes
@@ -25,7 +26,7 @@ from .history import OneObjectHistory
 
 
 @admin.register(Article)
-class ArticleAdmin(FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
+class ArticleAdmin(NoLostEdits, FeedbackColumns, OneObjectHistory, MarkdownxModelAdmin):
     """Every save keeps a version: History lists them, compares two and restores one; deleted
     articles come back through "Recover deleted articles"."""
 

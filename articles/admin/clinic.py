@@ -4,12 +4,13 @@ from django.contrib import admin
 from django.db import models
 from django.shortcuts import redirect
 
+from ..editconflicts import NoLostEdits
 from ..forms import ClinicDetailsForm
 from ..models import ClinicDetails
 
 
 @admin.register(ClinicDetails)
-class ClinicDetailsAdmin(admin.ModelAdmin):
+class ClinicDetailsAdmin(NoLostEdits, admin.ModelAdmin):
     """One set of details, shown beside every article: it can be changed, never deleted. Its
     answers to what patients ask appear in the articles that show them."""
 

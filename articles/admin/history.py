@@ -24,6 +24,8 @@ from reversion.errors import RevertError
 from reversion.models import Version
 from reversion.utils import mute_signals
 
+from ..editconflicts import before_restore
+
 
 class _ShowOnlyError(Exception):
     """Carries the restore form out of the transaction, which is then rolled back."""
@@ -74,7 +76,10 @@ class OneObjectHistory(VersionAdmin):
         )
         saved_on = localize(template_localtime(version.revision.date_created))
         try:
-            with transaction.atomic(using=version.db):
+            with (
+                transaction.atomic(using=version.db),
+                before_restore(self.model, version.object_id),
+            ):
                 with quiet:
                     self._put_back(request, version)
                 with create_revision():

@@ -8,6 +8,7 @@ from django.utils.html import format_html_join
 from markdownx.admin import MarkdownxModelAdmin
 
 from .. import risks
+from ..editconflicts import NoLostEdits
 from ..forms import BlockForm, ReferenceForm, RiskForm, TagForm
 from ..models import (
     Block,
@@ -33,7 +34,7 @@ class KeptWhileUsed:
 
 
 @admin.register(Block)
-class BlockAdmin(KeptWhileUsed, OneObjectHistory, MarkdownxModelAdmin):
+class BlockAdmin(NoLostEdits, KeptWhileUsed, OneObjectHistory, MarkdownxModelAdmin):
     """Text written once and included in articles by name; a change shows on every page at
     once."""
 
@@ -49,7 +50,7 @@ class BlockAdmin(KeptWhileUsed, OneObjectHistory, MarkdownxModelAdmin):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(KeptWhileUsed, OneObjectHistory):
+class ReferenceAdmin(NoLostEdits, KeptWhileUsed, OneObjectHistory):
     """Each source written once; articles cite it by key and list it under References."""
 
     form = ReferenceForm
@@ -61,7 +62,7 @@ class ReferenceAdmin(KeptWhileUsed, OneObjectHistory):
 
 
 @admin.register(Risk)
-class RiskAdmin(KeptWhileUsed, OneObjectHistory):
+class RiskAdmin(NoLostEdits, KeptWhileUsed, OneObjectHistory):
     """Each risk figure written once, as numbers; pages state it in words and draw it."""
 
     form = RiskForm
