@@ -141,6 +141,13 @@ class RiskForm(StaffForm):
         },
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The form names a source by its key, the row by its id: a stored figure's own source
+        # is shown chosen, as it is.
+        if self.instance.source_id and self.initial.get("source") == self.instance.source_id:
+            self.initial["source"] = self.instance.source.key
+
     class Meta:
         model = Risk
         fields = ["key", "event", "count", "total", "of", "source", "upper", "note"]

@@ -14,6 +14,7 @@ from reversion.models import Version
 from articles.importers import ContentError, export_content, load_content
 from articles.markdown import render
 from articles.models import Article, Block, Reference, Risk
+from tests.browserform import BrowserForm
 from tests.conftest import run_command, started_from
 
 pytestmark = pytest.mark.django_db
@@ -540,3 +541,13 @@ def test_the_risks_admin_shows_how_pages_state_a_figure(mild, staff_client):
         "Where a page counts out of 1,000: “About 190 in 1,000 treatments had a mild side "
         "effect such as a bruise; about 810 in 1,000 did not.”" in page
     )
+
+
+def test_a_risks_form_shows_its_source_chosen_and_saves_as_it_was_opened(mild, staff_client):
+    address = f"/admin/articles/risk/{mild.pk}/change/"
+    form = BrowserForm(staff_client.get(address).content.decode())
+
+    assert form.post_data()["source"] == mild.source.key
+    assert staff_client.post(address, form.post_data(count="2")).status_code == 302
+    mild.refresh_from_db()
+    assert mild.count == 2
