@@ -233,4 +233,4 @@ def test_the_live_panel_counts_what_the_saved_article_and_its_page_show(
     assert '<div class="readonly">304</div>' in change_page.content.decode()
     assert '<div class="readonly">About 2 minute(s)</div>' in change_page.content.decode()
     page = client.get("/articles/after-needling/").content.decode()
-    assert "<dt>Reading time</dt><dd>About 2 minutes</dd>" in page
+    assert "About 2 minutes to read</p>" in page
