@@ -6,6 +6,7 @@ The checks that keep the text numerate and plain are in plainlanguage.py; the pa
 them here.
 """
 
+import functools
 import logging
 import math
 import re
@@ -38,6 +39,17 @@ CODE_TAGS = {"code", "pre"}
 # The checks that keep patient text numerate and plain: ``WritingReport.by_check`` files their
 # warnings under these names.
 PLAIN_LANGUAGE_CHECKS = ("numbers", "how often", "plain words", "SMOG")
+
+
+class _RememberedHyphenation:
+    """Pyphen's hyphenation points, remembered word by word: textstat counts syllables by
+    asking for every word of every text, and texts share most of their words."""
+
+    def __init__(self, pyphen):
+        self.positions = functools.lru_cache(maxsize=100_000)(pyphen.positions)
+
+
+textstat.pyphen = _RememberedHyphenation(textstat.pyphen)
 
 # Words patients do not read as words: an address (a link's text may be its address); the
 # shortcodes are left out in plainlanguage.py.
