@@ -29,8 +29,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 
 from . import pictures
-from .markdown import RenderedInAdvance
 from .forms import ArticleForm, BlockForm, ReferenceForm, RiskForm
+from .markdown import RenderedInAdvance
 from .models import Article, Block, Reference, Risk, Tag, default_review_due, normalise_body
 from .models.article import SIGN_OFF_FIELDS
 

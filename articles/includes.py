@@ -273,7 +273,9 @@ def _rows(model: str, names: set[str], edited) -> dict:
     held = _held.get()
     if held is None or edited is not None:
         rows = _stored(model, edited).filter(**{f"{field}__in": names})
-        return {getattr(row, field): row for row in rows.select_related(*_FETCHED_WITH.get(model, ()))}
+        return {
+            getattr(row, field): row for row in rows.select_related(*_FETCHED_WITH.get(model, ()))
+        }
     if model not in held:
         rows = _model(model).objects.select_related(*_FETCHED_WITH.get(model, ()))
         held[model] = {getattr(row, field): row for row in rows}
