@@ -24,13 +24,14 @@ attack has nothing to recover (and Django masks its CSRF tokens on every respons
 """
 
 import functools
+import gzip as gzip_module
 import hashlib
 import logging
 import secrets
 import sqlite3
 import threading
 import time
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,7 +52,11 @@ PAGE_TTL_SECONDS = 24 * 3600
 # After the database failed to answer, a worker serves from the version it knew for this long
 # before asking it again, rather than making every visitor wait for it to fail again.
 RECHECK_SECONDS = 5
-LOCAL_PAGES = 300
+# What each worker keeps of the pages it served last: the compressed copy alone where there is
+# one (most browsers take it; it is unpacked for the others), so that every page of a site of a
+# few thousand articles (about 12 kB each) fits, and cycling through them all never leaves a
+# worker.
+LOCAL_BYTES = 48 * 1024**2
 CACHED_VIEWS = {
     "home",
     "articles:list",
@@ -98,7 +103,7 @@ class Version:
 @dataclass(frozen=True)
 class Page:
     version: str
-    content: bytes
+    content: bytes | None  # None in a worker's own copy of a page it keeps compressed
     gzipped: bytes | None
     headers: dict[str, str]
     etag: str
@@ -266,6 +271,7 @@ class PageCacheMiddleware:
         # A worker's own copies of the pages it served last, each good only while its version is
         # the current one: a hit then reads nothing from the cache. Its threads share them.
         self.pages: dict[str, Page] = {}
+        self.pages_bytes = 0
         self.pages_lock = threading.Lock()
         # The version this worker last worked out, and until when the database is not asked
         # again after it failed to answer.
@@ -273,11 +279,18 @@ class PageCacheMiddleware:
         self.database_away_until = 0.0
 
     def _remember(self, key: str, page: Page) -> None:
+        """Keep the page, as the one used last, dropping those used longest ago past
+        ``LOCAL_BYTES``."""
+        if page.gzipped is not None and page.content is not None:
+            page = replace(page, content=None)
         with self.pages_lock:
-            self.pages.pop(key, None)
+            before = self.pages.pop(key, None)
+            if before is not None:
+                self.pages_bytes -= _size(before)
             self.pages[key] = page
-            while len(self.pages) > LOCAL_PAGES:
-                del self.pages[next(iter(self.pages))]
+            self.pages_bytes += _size(page)
+            while self.pages_bytes > LOCAL_BYTES and len(self.pages) > 1:
+                self.pages_bytes -= _size(self.pages.pop(next(iter(self.pages))))
 
     def _current_version(self) -> Version | None:
         """The version pages are served at now, or None: serve this request uncached."""
@@ -331,6 +344,10 @@ class PageCacheMiddleware:
             self._remember(key, page)
             return _from_cache(request, page, hit=False)
         return _compressed(request, response)
+
+
+def _size(page: Page) -> int:
+    return len(page.content or b"") + len(page.gzipped or b"")
 
 
 def _share(version: Version) -> None:
@@ -408,7 +425,13 @@ def _from_cache(request: HttpRequest, page: Page, hit: bool = True) -> HttpRespo
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(page.gzipped if gzip else page.content)
+        if gzip:
+            body = page.gzipped
+        elif page.content is None:
+            body = gzip_module.decompress(page.gzipped)
+        else:
+            body = page.content
+        response = HttpResponse(body)
         if gzip:
             response["Content-Encoding"] = "gzip"
     for name, value in page.headers.items():

@@ -14,7 +14,7 @@ from articles.importers import load_content
 from articles.markdown import render
 from articles.models import Article, Tag
 from articles.models.article import RELATED_COUNT
-from articles.pagecache import bump_version
+from articles.pagecache import Page, PageCacheMiddleware, bump_version
 from articles.templatetags import articles_tags
 from tests.test_settings import setting
 
@@ -170,3 +170,29 @@ def test_a_load_of_many_articles_saves_each_as_a_load_of_one_would(db, write_art
         assert [v.revision.comment for v in versions] == [
             f"Loaded from {content_dir / article.slug}.md"
         ]
+
+
+def test_each_worker_keeps_every_page_of_a_site_of_a_thousand_articles():
+    worker = PageCacheMiddleware(get_response=None)
+    for number in range(1_100):
+        content = f"<p>Page {number}</p>".encode().ljust(PAGE_BYTES, b" ")
+        page = Page("1", content, os.urandom(12_000), {}, f'"{number}"')
+        worker._remember(f"page-{number}", page)
+
+    assert len(worker.pages) == 1_100
+
+
+def test_a_page_a_worker_keeps_compressed_is_served_whole_to_a_browser_without_gzip(
+    client, make_article
+):
+    make_article("aftercare")
+    first = client.get("/articles/aftercare/")
+    compressed = client.get("/articles/aftercare/", HTTP_ACCEPT_ENCODING="gzip")
+    again = client.get("/articles/aftercare/")
+
+    assert (first["X-Page-Cache"], compressed["X-Page-Cache"]) == ("miss", "hit")
+    assert compressed["Content-Encoding"] == "gzip"
+    assert again["X-Page-Cache"] == "hit"
+    assert not again.has_header("Content-Encoding")
+    assert again.content == first.content
+    assert again["Content-Length"] == str(len(first.content))
