@@ -184,6 +184,7 @@ class PostgreSQLReader:
                 params = connection.get_connection_params()
                 params.pop("cursor_factory", None)
                 self.connection = psycopg.connect(**params, autocommit=True)
+                _open_readers.add(self)
             row = self.connection.execute(_READ_VERSION, prepare=True).fetchone()
         except psycopg.Error as error:
             if self.connection is not None:
@@ -193,6 +194,17 @@ class PostgreSQLReader:
 
 
 _readers = threading.local()
+# Every reader with a connection open, so that all can be closed (``close_readers``).
+_open_readers: set[PostgreSQLReader] = set()
+
+
+def close_readers() -> None:
+    """Close every thread's connection for reading the version (a database being dropped, as
+    at the end of a test run, must have no one connected)."""
+    for reader in list(_open_readers):
+        if reader.connection is not None:
+            reader.connection.close()
+        _open_readers.discard(reader)
 
 
 @functools.lru_cache(maxsize=8)
