@@ -29,7 +29,7 @@ from ..markdown import (
 from ..pictures import ALT_PLACEHOLDER, PictureField
 from ..writing import reading_minutes, word_count
 from .origin import LoadedFromFile
-from .states import REVIEW_SOON_DAYS, ArticleQuerySet, Status, Visibility
+from .states import REVIEW_SOON_DAYS, ArticleQuerySet, Status, Visibility, published_now
 
 # One pass whatever the text (a "![" followed by thousands of spaces must not take seconds).
 UNDESCRIBED_PICTURE = re.compile(r"!\[\s*(?:" + re.escape(ALT_PLACEHOLDER) + r"\s*)?\]\(")
@@ -263,8 +263,11 @@ class Article(LoadedFromFile):
         ordering = ["order", "title"]
         indexes = [
             models.Index(fields=["status", "published_at"]),
-            # The previous and next articles in the guide (``neighbours``).
-            models.Index(fields=["order", "title"], name="articles_ar_guide_idx"),
+            # ``neighbours`` reads what it needs of the articles (the previous and next in the
+            # guide, and each article sharing a tag) from this index, not from their long rows.
+            models.Index(
+                fields=["status", "order", "title", "published_at"], name="articles_ar_guide_idx"
+            ),
         ]
         permissions = [
             ("sign_off_article", "Can give an article its clinical sign-off"),
@@ -428,7 +431,8 @@ class Article(LoadedFromFile):
         published = Article.objects.published().exclude(pk=self.pk)
         own_tags = Article.tags.through.objects.filter(article_id=self.pk).values("tag_id")
         related = (
-            Article.tags.through.objects.filter(tag_id__in=own_tags, article__in=published)
+            Article.tags.through.objects.filter(published_now("article__"), tag_id__in=own_tags)
+            .exclude(article_id=self.pk)
             .values("article_id")
             .alias(shared=Count("tag_id"))
             .order_by("-shared", F("article__order").asc(nulls_last=True), "article__title")
