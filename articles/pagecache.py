@@ -179,18 +179,23 @@ class PostgreSQLReader:
     def version(self) -> tuple[int, str]:
         import psycopg
 
-        try:
-            if self.connection is None or self.connection.closed:
-                params = connection.get_connection_params()
-                params.pop("cursor_factory", None)
-                self.connection = psycopg.connect(**params, autocommit=True)
-                _open_readers.add(self)
-            row = self.connection.execute(_READ_VERSION, prepare=True).fetchone()
-        except psycopg.Error as error:
-            if self.connection is not None:
-                self.connection.close()  # opened again next time
-            raise DatabaseError(str(error)) from error
-        return (row[0], row[1]) if row else (0, "")
+        # A connection kept open may have been cut since (the database restarted): it is
+        # opened again and asked once more before the database counts as away.
+        for last_try in (self.connection is None or self.connection.closed, True):
+            try:
+                if self.connection is None or self.connection.closed:
+                    params = connection.get_connection_params()
+                    params.pop("cursor_factory", None)
+                    self.connection = psycopg.connect(**params, autocommit=True)
+                    _open_readers.add(self)
+                row = self.connection.execute(_READ_VERSION, prepare=True).fetchone()
+                return (row[0], row[1]) if row else (0, "")
+            except psycopg.Error as error:
+                if self.connection is not None:
+                    self.connection.close()
+                if last_try:
+                    raise DatabaseError(str(error)) from error
+        raise AssertionError("unreachable")
 
 
 _readers = threading.local()

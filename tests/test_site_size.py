@@ -4,6 +4,7 @@ is drawn once, and a large load saves each article as a load of one would."""
 
 import os
 
+import pytest
 import segno
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +15,13 @@ from articles.importers import load_content
 from articles.markdown import render
 from articles.models import Article, Tag
 from articles.models.article import RELATED_COUNT
-from articles.pagecache import Page, PageCacheMiddleware, bump_version
+from articles.pagecache import (
+    Page,
+    PageCacheMiddleware,
+    PostgreSQLReader,
+    bump_version,
+    close_readers,
+)
 from articles.templatetags import articles_tags
 from tests.test_settings import setting
 
@@ -196,3 +203,21 @@ def test_a_page_a_worker_keeps_compressed_is_served_whole_to_a_browser_without_g
     assert not again.has_header("Content-Encoding")
     assert again.content == first.content
     assert again["Content-Length"] == str(len(first.content))
+
+
+@pytest.mark.several_servers  # on PostgreSQL: the suite's PostgreSQL-and-Redis run
+@pytest.mark.django_db(transaction=True)
+def test_a_cut_connection_for_the_version_is_opened_again_and_sees_the_change_at_once():
+    reader = PostgreSQLReader()
+    before = reader.version()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [reader.connection.info.backend_pid])
+    bump_version()
+
+    after = reader.version()
+
+    assert after[0] == before[0] + 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number, token FROM articles_contentversion WHERE id = 1")
+        assert after == cursor.fetchone()
+    close_readers()
