@@ -203,8 +203,8 @@ class _Load:
         it is byte for byte as it was when its row was last loaded from it: then it says what
         was recorded then. (With ``overwrite``, every file is read.) A file that names a picture
         is always read, as the picture may have changed beside it. With ``prerender``
-        (articles), the bodies of the files to read are rendered first, all at once, on every
-        core, and each is then checked and saved as one at a time would be."""
+        (articles), the markdown of the files to read is converted on every core, ahead of
+        their checks, and each file is then checked (and later saved) as one alone would be."""
         loaded_from = {} if self.overwrite else {row.source_path: row for row in rows.values()}
         files = []
         for path in paths:
@@ -214,8 +214,11 @@ class _Load:
             row = loaded_from.get(display)
             unchanged = row is not None and row.source_digest == checksum
             files.append((path, display, encoded, checksum, row, unchanged))
-        to_read = [f[2] for f in files if not f[5] or names_a_picture(f[2])]
-        bodies = [article_body(encoded) for encoded in to_read] if prerender else []
+        bodies = [
+            article_body(encoded)
+            for _, _, encoded, _, _, unchanged in files
+            if prerender and (not unchanged or names_a_picture(encoded))
+        ]
         entries, problems = [], []
         with RenderedInAdvance([body for body in bodies if body is not None]) as rendered:
             if prerender:
