@@ -17,6 +17,9 @@ bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # not the worker: the site keeps answering. It served cached pages as fast as sync workers.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "gthread"
+# More threads raise the tail latency of cached pages (they take turns at Python's lock): p99
+# was 10-15 ms with 2, 23-30 ms with 4, 28-49 ms with 8, at the same throughput (README, Speed).
+# 4 keeps threads to spare for slow clients; behind a buffering proxy, 2 is enough.
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # A worker that stops answering its own loop for this long is replaced. (A request's own time is
 # bounded by the site: database queries, rendering and request sizes have limits of their own.)

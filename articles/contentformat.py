@@ -30,6 +30,7 @@ from django.db import models
 
 from . import pictures
 from .forms import ArticleForm, BlockForm, ReferenceForm, RiskForm
+from .markdown import RenderedInAdvance
 from .models import Article, Block, Reference, Risk, Tag, default_review_due, normalise_body
 from .models.article import SIGN_OFF_FIELDS
 
@@ -168,12 +169,29 @@ def names_a_picture(encoded: bytes) -> bool:
     return b"\nimage:" in encoded
 
 
+def article_body(encoded: bytes) -> str | None:
+    """The body of an article file as ``read_article`` gives it to the form, or None when the
+    file cannot be read that far (its problems are found when it is read)."""
+    try:
+        raw = encoded.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return None
+    match = FRONT_MATTER_RE.match(raw)
+    return normalise_body(raw[match.end() :]) if match else None
+
+
 def read_article(
-    path: Path, display: str, encoded: bytes, root: Path, articles: dict[str, Article]
+    path: Path,
+    display: str,
+    encoded: bytes,
+    root: Path,
+    articles: dict[str, Article],
+    rendered: RenderedInAdvance | None = None,
 ) -> tuple[Entry | None, list[str]]:
     """An article file (named ``display`` in problem lines, its bytes ``encoded``, in the
     content folder ``root``) checked with the article form against the row with its slug in
-    ``articles``, if any; or the problem lines that stop it."""
+    ``articles``, if any; or the problem lines that stop it. ``rendered``: bodies rendered
+    in advance, each used only if still what the body makes."""
     problem = Problems(display)
     parsed = _read_markdown(encoded, ArticleForm, ARTICLE_KEYS, problem)
     if parsed is None:
@@ -196,6 +214,8 @@ def read_article(
     elif row is not None and row.image:
         values["image-clear"] = "on"
     form = ContentFileForm(values, files, instance=copy.copy(row) or Article())
+    if rendered is not None and isinstance(values["body"], str):
+        form.instance._rendered = rendered.get(values["body"])
     _report_errors(form, data, reported, problem)
     if problem.lines:
         return None, problem.lines

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from . import includes
 from .contentformat import (
     BLOCKS_DIR,
     KEY_FIELDS,
@@ -35,6 +36,7 @@ from .contentformat import (
     RISKS_FILE,
     ContentFileForm,
     Entry,
+    article_body,
     article_text,
     block_text,
     display_path,
@@ -45,6 +47,7 @@ from .contentformat import (
     read_block,
     read_list,
 )
+from .markdown import RenderedInAdvance
 from .models import Article, Block, Reference, Risk, Tag
 
 # What a list file's rows name in other rows (a risk's source), fetched with them.
@@ -125,13 +128,15 @@ class _Load:
         self.load_list("references", Reference, REFERENCES_FILE)
         self.load_list("risks", Risk, RISKS_FILE)
         self.load_blocks()
-        articles = self.read_articles()
-        if self.problems:
-            raise ContentError(self.problems)
-        for number, entry in enumerate(articles, start=1):
-            self.save(entry, self.report)
-            if self.progress:
-                self.progress(number, len(articles))
+        # Nothing an article can name changes from here on.
+        with includes.rows_held():
+            articles = self.read_articles()
+            if self.problems:
+                raise ContentError(self.problems)
+            for number, entry in enumerate(articles, start=1):
+                self.save(entry, self.report)
+                if self.progress:
+                    self.progress(number, len(articles))
         written = set(self.report.created + self.report.updated)
         ended = Article.objects.sign_off_ended().order_by("slug")
         self.report.sign_offs_ended = [
@@ -179,7 +184,7 @@ class _Load:
             if not path.is_relative_to(self.directory / BLOCKS_DIR)
         ]
         read = partial(read_article, root=self.directory, articles=rows)
-        entries, found = self.read_files(paths, rows, read)
+        entries, found = self.read_files(paths, rows, read, prerender=True)
         self.problems.extend(found)
         self.problems.extend(_clashes(entries, "slug", "the same slug"))
         self.problems.extend(_clashes(entries, "order", "the same place in the guide (order)"))
@@ -192,28 +197,42 @@ class _Load:
         return entries
 
     def read_files(
-        self, paths: list[Path], rows: dict, read_file: Callable
+        self, paths: list[Path], rows: dict, read_file: Callable, *, prerender: bool = False
     ) -> tuple[list[Entry], list[str]]:
         """Files that each hold one row (articles, blocks), each read with ``read_file`` unless
         it is byte for byte as it was when its row was last loaded from it: then it says what
         was recorded then. (With ``overwrite``, every file is read.) A file that names a picture
-        is always read, as the picture may have changed beside it."""
+        is always read, as the picture may have changed beside it. With ``prerender``
+        (articles), the markdown of the files to read is converted on every core, ahead of
+        their checks, and each file is then checked (and later saved) as one alone would be."""
         loaded_from = {} if self.overwrite else {row.source_path: row for row in rows.values()}
-        entries, problems = [], []
+        files = []
         for path in paths:
             encoded = path.read_bytes()
             checksum = hashlib.sha256(encoded).hexdigest()
             display = display_path(path)
             row = loaded_from.get(display)
-            if row is not None and row.source_digest == checksum and not names_a_picture(encoded):
-                key = getattr(row, KEY_FIELDS[type(row)])
-                entry = Entry(display, key, row, row.source_hash, form=None)
-            else:
-                entry, found = read_file(path, display, encoded)
-                problems.extend(found)
-            if entry:
-                entry.checksum = checksum
-                entries.append(entry)
+            unchanged = row is not None and row.source_digest == checksum
+            files.append((path, display, encoded, checksum, row, unchanged))
+        bodies = [
+            article_body(encoded)
+            for _, _, encoded, _, _, unchanged in files
+            if prerender and (not unchanged or names_a_picture(encoded))
+        ]
+        entries, problems = [], []
+        with RenderedInAdvance([body for body in bodies if body is not None]) as rendered:
+            if prerender:
+                read_file = partial(read_file, rendered=rendered)
+            for path, display, encoded, checksum, row, unchanged in files:
+                if unchanged and not names_a_picture(encoded):
+                    key = getattr(row, KEY_FIELDS[type(row)])
+                    entry = Entry(display, key, row, row.source_hash, form=None)
+                else:
+                    entry, found = read_file(path, display, encoded)
+                    problems.extend(found)
+                if entry:
+                    entry.checksum = checksum
+                    entries.append(entry)
         return entries, problems
 
     def save(self, entry: Entry, report: LoadReport) -> None:

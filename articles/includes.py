@@ -14,6 +14,9 @@ markdown.py), as is drawing a risk's picture where this module leaves its marker
 
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.apps import apps
 
@@ -40,6 +43,25 @@ LINE_START = re.compile(r"[ \t]*(?:(?:[-*+|>]|\d+[.)])[ \t]+)*")
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*[ \t]+\Z")
 
 
+# While set (``rows_held``): the rows texts name, by kind, each kind read once when first needed.
+_held: ContextVar[dict | None] = ContextVar("includes_held", default=None)
+# How a kind's rows are named in a text, and what is fetched with them.
+_NAMED_BY = {"Block": "name", "Risk": "key", "Reference": "key"}
+_FETCHED_WITH = {"Risk": ("source",)}
+
+
+@contextmanager
+def rows_held() -> Iterator[None]:
+    """Within it, the blocks, risks, sources and clinic's details that texts name are read from
+    the database once, not once a text: for rendering many texts while none of those changes
+    (``load_content`` checks and saves its articles after saving everything they can name)."""
+    token = _held.set({})
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 class TooLongError(ValueError):
     """The text would be longer than asked, with its blocks in place."""
 
@@ -52,8 +74,7 @@ def expand(text: str, *, max_length: int | None = None, edited=None) -> str:
     is filled in as it reads, in place of its stored row."""
     uses = BLOCK.findall(text)
     if uses:
-        blocks = _stored("Block", edited).filter(name__in=set(uses))
-        bodies = dict(blocks.values_list("name", "body"))
+        bodies = {name: block.body for name, block in _rows("Block", set(uses), edited).items()}
         if isinstance(edited, _model("Block")):
             bodies[edited.name] = edited.body
         if max_length is not None:
@@ -65,7 +86,7 @@ def expand(text: str, *, max_length: int | None = None, edited=None) -> str:
     text = _with_clinic(text, edited)
     keys = set(CITATION.findall(text)) - set(DEFINITION.findall(text))
     if keys:
-        entries = list(_stored("Reference", edited).filter(key__in=keys))
+        entries = list(_rows("Reference", keys, edited).values())
         if isinstance(edited, _model("Reference")) and edited.key in keys:
             entries.append(edited)
         entries.sort(key=lambda entry: entry.key)
@@ -94,10 +115,7 @@ def risk_figures(text: str, edited=None) -> dict:
     keys = risk_keys(text)
     if not keys:
         return {}
-    rows = {
-        risk.key: risk
-        for risk in _stored("Risk", edited).filter(key__in=keys).select_related("source")
-    }
+    rows = _rows("Risk", set(keys), edited)
     if isinstance(edited, _model("Risk")) and edited.key in keys:
         rows[edited.key] = edited
     per = risks.page_denominator(rows.values())
@@ -184,7 +202,13 @@ def _clinic_details(text: str, edited):
     model = _model("ClinicDetails")
     if isinstance(edited, model):
         return edited
-    return model.objects.filter(pk=1).first() or model()
+    held = _held.get()
+    if held is not None and "ClinicDetails" in held:
+        return held["ClinicDetails"]
+    details = model.objects.filter(pk=1).first() or model()
+    if held is not None:
+        held["ClinicDetails"] = details
+    return details
 
 
 def problems(text: str, *, in_block: bool = False) -> list[str]:
@@ -236,8 +260,26 @@ def _known(model: str, field: str, names: set[str]) -> set[str]:
     checks the articles that use them)."""
     if not names:
         return set()
+    if _held.get() is not None:
+        return set(_rows(model, names, None))
     stored = _model(model).objects.filter(**{f"{field}__in": names})
     return set(stored.values_list(field, flat=True))
+
+
+def _rows(model: str, names: set[str], edited) -> dict:
+    """The stored rows of ``model`` that ``names`` name, by name, leaving out the stored version
+    of ``edited``; within ``rows_held``, from every row of the kind, read once."""
+    field = _NAMED_BY[model]
+    held = _held.get()
+    if held is None or edited is not None:
+        rows = _stored(model, edited).filter(**{f"{field}__in": names})
+        return {
+            getattr(row, field): row for row in rows.select_related(*_FETCHED_WITH.get(model, ()))
+        }
+    if model not in held:
+        rows = _model(model).objects.select_related(*_FETCHED_WITH.get(model, ()))
+        held[model] = {getattr(row, field): row for row in rows}
+    return {name: held[model][name] for name in names if name in held[model]}
 
 
 def _stored(model: str, edited):

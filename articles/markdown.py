@@ -8,6 +8,8 @@ text may cost is bounded by renderlimits.py.
 import functools
 import hashlib
 import html as html_lib
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +123,20 @@ class Rendered:
     headings: list[tuple[int, str]] = field(default_factory=list)
     # The markdown it was made from, with blocks and sources filled in.
     source: str = ""
+
+    # Worked out once from ``text``, when first asked for (kept when a rendering is copied
+    # between processes: see ``render_many``).
+    @functools.cached_property
+    def reading_grade(self) -> float | None:
+        from .writing import reading_grade
+
+        return reading_grade(self.text)
+
+    @functools.cached_property
+    def smog_grade(self) -> float | None:
+        from .writing import smog_grade
+
+        return smog_grade(self.text)
 
 
 class _LinkAndTableProcessor(Treeprocessor):
@@ -460,6 +476,72 @@ def render(text: str, *, previous: Rendered | None = None, edited=None) -> Rende
     if previous is not None and previous.source == source:
         return previous
     return _convert(source)
+
+
+# Fewer texts than this are rendered in this process: starting workers would cost more.
+PARALLEL_FROM = 40
+
+
+class RenderedInAdvance:
+    """Many texts rendered with the same ``render``, their markdown converted on every core
+    (for a load's articles), handed out as the caller works through them in the same order,
+    while the rest are still being converted. Each is given to ``Article.rendered`` as what it
+    made earlier, so it is used only while the text, with its blocks and sources filled in, is
+    still what it was made from. Use it in a ``with`` block."""
+
+    def __init__(self, texts: list[str]):
+        self.sources: dict[str, str] = {}
+        for text in dict.fromkeys(texts):
+            try:
+                self.sources[text] = _expanded(text)
+            except RenderError:
+                continue  # reported when the text is checked
+        unique = list(dict.fromkeys(self.sources.values()))
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        self.pool = None
+        if cores > 1 and len(unique) >= PARALLEL_FROM and "fork" in _start_methods():
+            # Forked, so each worker renders with this process's modules and secrets as they
+            # are; the workers convert text and never touch the database.
+            self.pool = multiprocessing.get_context("fork").Pool(cores)
+            made = self.pool.imap(_convert_or_none, unique, chunksize=4)
+        else:
+            made = map(_convert_or_none, unique)
+        self.pending = zip(unique, made, strict=True)
+        self.converted: dict[str, Rendered | None] = {}
+
+    def get(self, text: str) -> Rendered | None:
+        source = self.sources.get(text)
+        if source is None:
+            return None
+        while source not in self.converted:
+            try:
+                done, rendered = next(self.pending)
+            except StopIteration:
+                return None
+            self.converted[done] = rendered
+        return self.converted[source]
+
+    def __enter__(self) -> "RenderedInAdvance":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+
+def _start_methods() -> list[str]:
+    return multiprocessing.get_all_start_methods()
+
+
+def _convert_or_none(source: str) -> Rendered | None:
+    """The rendering, with its grades worked out (they are part of saving it)."""
+    try:
+        rendered = _convert(source)
+    except RenderError:
+        return None  # reported when the text is checked
+    rendered.reading_grade, rendered.smog_grade  # noqa: B018 (worked out here, to keep)
+    return rendered
 
 
 def validate_body(text: str) -> None:

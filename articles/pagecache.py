@@ -24,13 +24,14 @@ attack has nothing to recover (and Django masks its CSRF tokens on every respons
 """
 
 import functools
+import gzip as gzip_module
 import hashlib
 import logging
 import secrets
 import sqlite3
 import threading
 import time
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,7 +54,11 @@ PAGE_TTL_SECONDS = 24 * 3600
 # After the database failed to answer, a worker serves from the version it knew for this long
 # before asking it again, rather than making every visitor wait for it to fail again.
 RECHECK_SECONDS = 5
-LOCAL_PAGES = 300
+# What each worker keeps of the pages it served last: the compressed copy alone where there is
+# one (most browsers take it; it is unpacked for the others), so that every page of a site of a
+# few thousand articles (about 12 kB each) fits, and cycling through them all never leaves a
+# worker.
+LOCAL_BYTES = 48 * 1024**2
 CACHED_VIEWS = {
     "home",
     "articles:list",
@@ -100,7 +105,7 @@ class Version:
 @dataclass(frozen=True)
 class Page:
     version: str
-    content: bytes
+    content: bytes | None  # None in a worker's own copy of a page it keeps compressed
     gzipped: bytes | None
     headers: dict[str, str]
     etag: str
@@ -118,6 +123,11 @@ def stored_version() -> tuple[int, str]:
                     reader.close()
                 reader = _readers.sqlite = SQLiteReader(path)
             return reader.version()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        reader = getattr(_readers, "postgresql", None)
+        if reader is None:
+            reader = _readers.postgresql = PostgreSQLReader()
+        return reader.version()
     with connection.cursor() as cursor:
         cursor.execute(_READ_VERSION)
         row = cursor.fetchone()
@@ -159,7 +169,49 @@ class SQLiteReader:
         self.connection.close()
 
 
+class PostgreSQLReader:
+    """A connection of its own, kept open by one thread, that reads the version in one round
+    trip (a prepared statement, in autocommit: it sees every change committed). Through the
+    site's connection a hit cost a health check and the query, each a round trip, and
+    Django's work around them; on a cache hit the version is all there is to read."""
+
+    def __init__(self):
+        self.connection = None
+
+    def version(self) -> tuple[int, str]:
+        import psycopg
+
+        # A connection kept open may have been cut since (the database restarted): it is
+        # opened again and asked once more before the database counts as away.
+        for last_try in (self.connection is None or self.connection.closed, True):
+            try:
+                if self.connection is None or self.connection.closed:
+                    params = connection.get_connection_params()
+                    params.pop("cursor_factory", None)
+                    self.connection = psycopg.connect(**params, autocommit=True)
+                    _open_readers.add(self)
+                row = self.connection.execute(_READ_VERSION, prepare=True).fetchone()
+                return (row[0], row[1]) if row else (0, "")
+            except psycopg.Error as error:
+                if self.connection is not None:
+                    self.connection.close()
+                if last_try:
+                    raise DatabaseError(str(error)) from error
+        raise AssertionError("unreachable")
+
+
 _readers = threading.local()
+# Every reader with a connection open, so that all can be closed (``close_readers``).
+_open_readers: set[PostgreSQLReader] = set()
+
+
+def close_readers() -> None:
+    """Close every thread's connection for reading the version (a database being dropped, as
+    at the end of a test run, must have no one connected)."""
+    for reader in list(_open_readers):
+        if reader.connection is not None:
+            reader.connection.close()
+        _open_readers.discard(reader)
 
 
 @functools.lru_cache(maxsize=8)
@@ -238,6 +290,7 @@ class PageCacheMiddleware:
         # A worker's own copies of the pages it served last, each good only while its version is
         # the current one: a hit then reads nothing from the cache. Its threads share them.
         self.pages: dict[str, Page] = {}
+        self.pages_bytes = 0
         self.pages_lock = threading.Lock()
         # The version this worker last worked out, and until when the database is not asked
         # again after it failed to answer.
@@ -245,11 +298,18 @@ class PageCacheMiddleware:
         self.database_away_until = 0.0
 
     def _remember(self, key: str, page: Page) -> None:
+        """Keep the page, as the one used last, dropping those used longest ago past
+        ``LOCAL_BYTES``."""
+        if page.gzipped is not None and page.content is not None:
+            page = replace(page, content=None)
         with self.pages_lock:
-            self.pages.pop(key, None)
+            before = self.pages.pop(key, None)
+            if before is not None:
+                self.pages_bytes -= _size(before)
             self.pages[key] = page
-            while len(self.pages) > LOCAL_PAGES:
-                del self.pages[next(iter(self.pages))]
+            self.pages_bytes += _size(page)
+            while self.pages_bytes > LOCAL_BYTES and len(self.pages) > 1:
+                self.pages_bytes -= _size(self.pages.pop(next(iter(self.pages))))
 
     def _current_version(self) -> Version | None:
         """The version pages are served at now, or None: serve this request uncached."""
@@ -303,6 +363,10 @@ class PageCacheMiddleware:
             self._remember(key, page)
             return _from_cache(request, page, hit=False)
         return _compressed(request, response)
+
+
+def _size(page: Page) -> int:
+    return len(page.content or b"") + len(page.gzipped or b"")
 
 
 def _share(version: Version) -> None:
@@ -384,7 +448,13 @@ def _from_cache(request: HttpRequest, page: Page, hit: bool = True) -> HttpRespo
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(page.gzipped if gzip else page.content)
+        if gzip:
+            body = page.gzipped
+        elif page.content is None:
+            body = gzip_module.decompress(page.gzipped)
+        else:
+            body = page.content
+        response = HttpResponse(body)
         if gzip:
             response["Content-Encoding"] = "gzip"
     for name, value in page.headers.items():

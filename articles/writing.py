@@ -6,6 +6,7 @@ The checks that keep the text numerate and plain are in plainlanguage.py; the pa
 them here.
 """
 
+import functools
 import logging
 import math
 import re
@@ -44,6 +45,17 @@ BOX_PLACEHOLDER = "Write what the box says here."
 
 # A word has a letter or a digit in it: a dash or a lone full stop is not read as a word.
 WORDLIKE = re.compile(r"\w")
+
+
+class _RememberedHyphenation:
+    """Pyphen's hyphenation points, remembered word by word: textstat counts syllables by
+    asking for every word of every text, and texts share most of their words."""
+
+    def __init__(self, pyphen):
+        self.positions = functools.lru_cache(maxsize=100_000)(pyphen.positions)
+
+
+textstat.pyphen = _RememberedHyphenation(textstat.pyphen)
 
 # Words patients do not read as words: an address (a link's text may be its address); the
 # shortcodes are left out in plainlanguage.py.

@@ -198,11 +198,14 @@ if _redis_url:
         }
     }
 else:
-    # A file cache is shared by every worker on this machine, unlike per-process memory.
+    # A file cache is shared by every worker on this machine, unlike per-process memory. It is
+    # limited by the space it takes, not by a number of entries, so it holds every page of the
+    # site however many articles there are (a page takes about 50 kB).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "articles.cache_backends.SizedFileCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_BYTES": 512 * 1024**2},
         }
     }
 

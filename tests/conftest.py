@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from articles import pagecache
 from articles.editconflicts import version_of
 from articles.importers import load_content
 from articles.models import Article, Subscriber
@@ -35,6 +36,14 @@ def pytest_collection_modifyitems(config, items):
 
 def front_matter(**fields) -> str:
     return yaml.safe_dump(fields, sort_keys=False, allow_unicode=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def version_readers_closed(django_db_setup):
+    """The page cache's connections for reading the version are closed before the test
+    database is dropped."""
+    yield
+    pagecache.close_readers()
 
 
 @pytest.fixture(autouse=True)

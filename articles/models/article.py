@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -28,9 +28,9 @@ from ..markdown import (
 )
 from ..pictures import ALT_PLACEHOLDER, PictureField
 from ..searchindex import index_article
-from ..writing import reading_grade, reading_length, reading_minutes, smog_grade
+from ..writing import reading_length, reading_minutes
 from .origin import LoadedFromFile
-from .states import REVIEW_SOON_DAYS, ArticleQuerySet, Status, Visibility
+from .states import REVIEW_SOON_DAYS, ArticleQuerySet, Status, Visibility, published_now
 
 # One pass whatever the text (a "![" followed by thousands of spaces must not take seconds).
 UNDESCRIBED_PICTURE = re.compile(r"!\[\s*(?:" + re.escape(ALT_PLACEHOLDER) + r"\s*)?\]\(")
@@ -263,7 +263,14 @@ class Article(LoadedFromFile):
 
     class Meta:
         ordering = ["order", "title"]
-        indexes = [models.Index(fields=["status", "published_at"])]
+        indexes = [
+            models.Index(fields=["status", "published_at"]),
+            # ``neighbours`` reads what it needs of the articles (the previous and next in the
+            # guide, and each article sharing a tag) from this index, not from their long rows.
+            models.Index(
+                fields=["status", "order", "title", "published_at"], name="articles_ar_guide_idx"
+            ),
+        ]
         permissions = [
             ("sign_off_article", "Can give an article its clinical sign-off"),
             ("email_subscribers", "Can email subscribers about an article"),
@@ -293,8 +300,8 @@ class Article(LoadedFromFile):
         self.search_text = rendered.text
         self.toc = rendered.toc
         self.word_count = reading_length(rendered).words
-        self.readability_grade = reading_grade(rendered.text)
-        self.smog_grade = smog_grade(rendered.text)
+        self.readability_grade = rendered.reading_grade
+        self.smog_grade = rendered.smog_grade
         now = patienttext.of_article(self)
         self.content_checksum = patienttext.checksum(now)
         if self.is_signed_off:
@@ -421,25 +428,37 @@ class Article(LoadedFromFile):
         )
 
     def neighbours(self) -> "Neighbours":
-        """Previous and next in the guide, and related articles, in one query."""
+        """Previous and next in the guide, and the articles sharing most tags with this one,
+        in one query that reads a few rows whatever the size of the site: each part is a
+        limited subquery, found through an index."""
+        published = Article.objects.published().exclude(pk=self.pk)
         own_tags = Article.tags.through.objects.filter(article_id=self.pk).values("tag_id")
-        others = list(
-            Article.objects.published()
-            .exclude(pk=self.pk)
-            .annotate(shared=Count("tags", filter=Q(tags__in=own_tags)))
-            .filter(Q(order__isnull=False) | Q(shared__gt=0))
-            .only("title", "slug", "summary", "order")
-            .order_by("order", "title")
+        related = (
+            Article.tags.through.objects.filter(published_now("article__"), tag_id__in=own_tags)
+            .exclude(article_id=self.pk)
+            .values("article_id")
+            .alias(shared=Count("tag_id"))
+            .order_by("-shared", F("article__order").asc(nulls_last=True), "article__title")
         )
-        guide = [a for a in others if a.order is not None]
-        previous = None
-        following = None
+        # Two more than shown: the previous and next articles are not listed again.
+        wanted = Q(pk__in=related.values("article_id")[: RELATED_COUNT + 2])
+        if self.order is not None:
+            before = published.filter(order__lt=self.order).order_by("-order", "-title")
+            after = published.filter(order__gt=self.order).order_by("order", "title")
+            wanted |= Q(pk__in=before.values("pk")[:1]) | Q(pk__in=after.values("pk")[:1])
+        found = list(
+            Article.objects.filter(wanted)
+            .annotate(shared=Count("tags", filter=Q(tags__in=own_tags)))
+            .only("title", "slug", "order")
+        )
+        guide = sorted((a for a in found if a.order is not None), key=lambda a: (a.order, a.title))
+        previous = following = None
         if self.order is not None:
             previous = next((a for a in reversed(guide) if a.order < self.order), None)
             following = next((a for a in guide if a.order > self.order), None)
         related = sorted(
-            (a for a in others if a.shared and a not in (previous, following)),
-            key=lambda a: (-a.shared, a.order if a.order is not None else 10**6, a.title),
+            (a for a in found if a.shared and a not in (previous, following)),
+            key=lambda a: (-a.shared, a.order if a.order is not None else 10**9, a.title),
         )
         return Neighbours(previous=previous, next=following, related=related[:RELATED_COUNT])
 

@@ -38,6 +38,15 @@ _SIGN_OFF_HOLDS = (
 )
 
 
+def published_now(through: str = "") -> Q:
+    """Published and not scheduled for later, as a condition (``through``: the path to the
+    article from another model, such as ``"article__"``)."""
+    return Q(**{f"{through}status": Status.PUBLISHED}) & (
+        Q(**{f"{through}published_at__isnull": True})
+        | Q(**{f"{through}published_at__lte": timezone.now()})
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def drafts(self) -> "ArticleQuerySet":
         return self.filter(status=Status.DRAFT)
@@ -48,9 +57,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def published(self) -> "ArticleQuerySet":
         """What the public may see: published, and not scheduled for later."""
-        return self.filter(status=Status.PUBLISHED).filter(
-            Q(published_at__isnull=True) | Q(published_at__lte=timezone.now())
-        )
+        return self.filter(published_now())
 
     def with_visibility(self, visibility: str) -> "ArticleQuerySet":
         return {

@@ -1,3 +1,4 @@
+import functools
 import json
 
 import segno
@@ -56,9 +57,16 @@ def medical_webpage(context, article) -> SafeString:
 @register.simple_tag
 def qr_code(url: str) -> SafeString:
     """A QR code that opens ``url``, drawn on the server as inline SVG (no other host asked)."""
+    return mark_safe(_qr_svg(url))  # noqa: S308 (made here)
+
+
+# An address's code never changes, and drawing it costs more than the rest of its page: each
+# is drawn once by each worker (a few kilobytes each, for the site's few thousand addresses).
+@functools.lru_cache(maxsize=4096)
+def _qr_svg(url: str) -> str:
     code = segno.make(url, error="m")
     svg = code.svg_inline(scale=3, border=2, title=f"QR code: {url}", svgclass="qr-code")
-    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S308 (made here)
+    return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
 @register.simple_tag
