@@ -10,6 +10,7 @@ import functools
 import html
 import operator
 import re
+import threading
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -102,6 +103,7 @@ def site_words(articles: QuerySet) -> SiteWords:
 
 # What was last worked out from the whole site, by name: (the site's state then, the answer).
 _worked_out: dict[str, tuple] = {}
+_working_out = threading.RLock()
 
 
 def _while_the_site_is_unchanged(name: str, articles: QuerySet, work_out):
@@ -113,9 +115,12 @@ def _while_the_site_is_unchanged(name: str, articles: QuerySet, work_out):
     held = _worked_out.get(name)
     if held is not None and held[0] == state:
         return held[1]
-    answer = work_out()
-    _worked_out[name] = (state, answer)
-    return answer
+    # One thread works it out; the worker's other threads wait for it rather than do it too.
+    with _working_out:
+        held = _worked_out.get(name)
+        if held is None or held[0] != state:
+            held = _worked_out[name] = (state, work_out())
+    return held[1]
 
 
 def _site_words(articles: QuerySet) -> SiteWords:

@@ -173,7 +173,7 @@ class SiteWords:
     def of(cls, texts) -> "SiteWords":
         counts = Counter()
         for text in texts:
-            counts.update(word for word in words_of(text) if len(word) > MIN_WORD)
+            counts.update(word for word in words_of(text) if len(word) >= MIN_WORD)
         return cls(counts, frozenset(stem(word) for word in counts))
 
     @functools.cached_property
@@ -250,7 +250,7 @@ def understand(query: str, site: SiteWords, words: Vocabulary | None = None) -> 
     typed = query.split()
     fixed, unknown = [], []
     for word in typed:
-        if word in STOP_WORDS or word in words.words or site.knows(word) or word.isdigit():
+        if word in STOP_WORDS or word in words.words or site.knows(word):
             fixed.append(word)
             continue
         better = site.closest(word, words.words) if len(word) > 3 else None

@@ -310,3 +310,14 @@ def test_a_broken_vocabulary_file_is_named_in_the_log_and_search_works_on(
     assert response.status_code == 200
     assert slugs(response) == ["pregnancy"]
     assert logged in caplog.text
+
+
+def test_a_number_no_page_uses_is_named_and_left_out(client, make_article):
+    make_article("help", title="Urgent help", body="Call 999 at once if you have chest pain.")
+
+    found = client.get("/search/", {"q": "chest pain 17"})
+    urgent = client.get("/search/", {"q": "999"})
+
+    assert slugs(found) == ["help"]
+    assert "No page on this site uses the word “17”." in found.content.decode()
+    assert slugs(urgent) == ["help"]
