@@ -14,9 +14,14 @@ under one site-wide *version*, and a page is served only while its version is cu
   out the same from the database and the clock), so a scheduled article appears on time without
   anyone saving anything.
 
-A hit reads the version (one small query) and, with a worker's own copy of the page, nothing else;
-otherwise one cache read. If the database is away, cached pages of the newest version this
-worker (or, through the cache, any worker) last saw go on being served.
+A hit reads the version and, with a worker's own copy of the page, nothing else; otherwise one
+cache read. On SQLite the version is one small query. On PostgreSQL each change also announces the
+new version (``NOTIFY``) in its transaction, which the database delivers the moment it commits
+(and never for a change rolled back), and each worker thread keeps a connection that listens: a
+hit asks the database only when a change has been announced since it last read the version, when
+its own process made a change, or when it last read it a second ago or more. If the database is
+away, cached pages of the newest version this worker (or, through the cache, any worker) last saw
+go on being served.
 
 Compression: a response is gzipped for clients that accept it unless it carries a secret, that is
 unless it belongs to a logged-in session or the page carries a CSRF token, so a BREACH-style
@@ -28,6 +33,7 @@ import gzip as gzip_module
 import hashlib
 import logging
 import secrets
+import select
 import sqlite3
 import threading
 import time
@@ -82,12 +88,23 @@ KEPT_HEADERS = (
     "Cross-Origin-Opener-Policy",
     "X-Robots-Tag",
 )
+# A listening connection that heard of no change still reads the version again after this long,
+# so that a change shows within it even where notifications are lost on the way (a connection
+# pooler in transaction mode passes none on) or the connection died without a word.
+CONFIRM_SECONDS = 1.0
 _TABLE = "articles_contentversion"
+CHANNEL = "pagecache_version"
 _READ_VERSION = f"SELECT number, token FROM {_TABLE} WHERE id = 1"  # noqa: S608 (a constant)
 # One statement, so that two first changes at once cannot both insert the row.
 _MOVE_ON = (
     f"INSERT INTO {_TABLE} (id, number, token) VALUES (1, 1, %s) "  # noqa: S608 (a constant)
     f"ON CONFLICT (id) DO UPDATE SET number = {_TABLE}.number + 1, token = excluded.token"
+)
+# On PostgreSQL the same statement announces the new version to every listening connection; the
+# database delivers it when the transaction commits, and drops it if it is rolled back.
+_MOVE_ON_AND_ANNOUNCE = (
+    f"WITH moved AS ({_MOVE_ON} RETURNING number, token) "  # noqa: S608 (constants)
+    f"SELECT pg_notify('{CHANNEL}', number || ':' || token) FROM moved"
 )
 
 
@@ -124,14 +141,27 @@ def stored_version() -> tuple[int, str]:
                 reader = _readers.sqlite = SQLiteReader(path)
             return reader.version()
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        reader = getattr(_readers, "postgresql", None)
-        if reader is None:
-            reader = _readers.postgresql = PostgreSQLReader()
-        return reader.version()
+        return _postgresql_reader().version()
     with connection.cursor() as cursor:
         cursor.execute(_READ_VERSION)
         row = cursor.fetchone()
     return (row[0], row[1]) if row else (0, "")
+
+
+def latest_version() -> tuple[int, str]:
+    """The version to serve cached pages at: on PostgreSQL outside a transaction, the one this
+    thread last read unless a change has been announced since (no round trip); otherwise
+    ``stored_version()``."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _postgresql_reader().latest()
+    return stored_version()
+
+
+def _postgresql_reader() -> "PostgreSQLReader":
+    reader = getattr(_readers, "postgresql", None)
+    if reader is None:
+        reader = _readers.postgresql = PostgreSQLReader()
+    return reader
 
 
 class SQLiteReader:
@@ -170,13 +200,23 @@ class SQLiteReader:
 
 
 class PostgreSQLReader:
-    """A connection of its own, kept open by one thread, that reads the version in one round
-    trip (a prepared statement, in autocommit: it sees every change committed). Through the
-    site's connection a hit cost a health check and the query, each a round trip, and
-    Django's work around them; on a cache hit the version is all there is to read."""
+    """A connection of its own, kept open by one thread, that listens for announced versions
+    and reads the version in one round trip (a prepared statement, in autocommit: it sees every
+    change committed). Through the site's connection a hit cost a health check and the query,
+    each a round trip, and Django's work around them.
+
+    ``latest()`` spares even that round trip while nothing can have changed: no announcement
+    waiting on the connection, no change committed by this process, and the version read less
+    than ``CONFIRM_SECONDS`` ago. Listening starts before the first read on each connection
+    (announcements made before it are never delivered), and a connection that cannot listen
+    reads the version on every hit, as one that has broken does until it is opened again."""
 
     def __init__(self):
         self.connection = None
+        self.listening = False
+        self.known: tuple[int, str] | None = None
+        self.read_at = 0.0  # time.monotonic() of the last read
+        self.changes_seen = -1  # this process's changes committed as of the last read
 
     def version(self) -> tuple[int, str]:
         import psycopg
@@ -186,21 +226,69 @@ class PostgreSQLReader:
         for last_try in (self.connection is None or self.connection.closed, True):
             try:
                 if self.connection is None or self.connection.closed:
-                    params = connection.get_connection_params()
-                    params.pop("cursor_factory", None)
-                    self.connection = psycopg.connect(**params, autocommit=True)
-                    _open_readers.add(self)
+                    self._connect()
+                changes_seen, read_at = _changes_here, time.monotonic()
                 row = self.connection.execute(_READ_VERSION, prepare=True).fetchone()
-                return (row[0], row[1]) if row else (0, "")
             except psycopg.Error as error:
+                self.known = None
                 if self.connection is not None:
                     self.connection.close()
                 if last_try:
                     raise DatabaseError(str(error)) from error
+            else:
+                self.known = (row[0], row[1]) if row else (0, "")
+                self.changes_seen, self.read_at = changes_seen, read_at
+                return self.known
         raise AssertionError("unreachable")
+
+    def latest(self) -> tuple[int, str]:
+        if (
+            self.known is None
+            or not self.listening
+            or self.connection is None
+            or self.connection.closed
+            or self.changes_seen != _changes_here
+            or time.monotonic() - self.read_at >= CONFIRM_SECONDS
+            or self._announced()
+        ):
+            return self.version()
+        return self.known
+
+    def _connect(self) -> None:
+        import psycopg
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        self.connection = psycopg.connect(**params, autocommit=True)
+        _open_readers.add(self)
+        try:
+            self.connection.execute(f"LISTEN {CHANNEL}")
+            self.listening = True
+        except psycopg.Error:
+            # Say, a server that refuses it: this thread reads the version on every hit.
+            self.listening = False
+            logger.warning("page cache: cannot listen for changes; reading the version each time")
+
+    def _announced(self) -> bool:
+        """Whether anything came on the connection since the version was last read, without
+        waiting: an announcement (one may also have come with the last read's answer, for a
+        change committed while it ran), or word that the connection is closing (the database
+        was restarted), on which reading the version opens it again."""
+        import psycopg
+
+        try:
+            announced = bool(select.select([self.connection.fileno()], [], [], 0)[0])
+            for _ in self.connection.notifies(timeout=0):
+                announced = True
+        except (psycopg.Error, OSError):
+            self.connection.close()
+            return True
+        return announced
 
 
 _readers = threading.local()
+# How many changes this process has committed (``forget_version``).
+_changes_here = 0
 # Every reader with a connection open, so that all can be closed (``close_readers``).
 _open_readers: set[PostgreSQLReader] = set()
 
@@ -250,14 +338,33 @@ def version_at(number: int, token: str, now: float) -> Version:
 
 def bump_version() -> None:
     """Every page cached so far is stale: the version moves on, in the caller's transaction
-    when there is one (so it commits, or is rolled back, with the change)."""
+    when there is one (so it commits, or is rolled back, with the change). On PostgreSQL the
+    same statement announces it to every listening connection, on commit. Once the change is
+    committed, ``forget_version`` runs (once however many changes the transaction makes)."""
+    statement = _MOVE_ON_AND_ANNOUNCE if connection.vendor == "postgresql" else _MOVE_ON
     with connection.cursor() as cursor:
-        cursor.execute(_MOVE_ON, [secrets.token_hex(8)])
+        cursor.execute(statement, [secrets.token_hex(8)])
+    _on_commit_once(forget_version)
+
+
+def _on_commit_once(callback) -> None:
+    """Run ``callback`` once when the current transaction commits (at once outside one),
+    however many times the transaction asks. Django keeps a transaction's callbacks in
+    ``run_on_commit`` and drops those of a savepoint rolled back, so a callback lost with its
+    savepoint is registered again by the next call."""
+    current = transaction.get_connection()
+    pending = (registered for _, registered, _ in current.run_on_commit)
+    if not (current.in_atomic_block and callback in pending):
+        transaction.on_commit(callback)
 
 
 def forget_version() -> None:
-    """Drop the cache's copy of the newest version (it is the database's that counts; the copy
-    only serves while the database is away). The next page stored writes the new one."""
+    """The version moved on: this process's threads read it on their next hit rather than wait
+    for the announcement to come back from the database, and the cache's copy is dropped (it is
+    the database's version that counts; the copy only serves while the database is away). The
+    next page stored writes the new one."""
+    global _changes_here
+    _changes_here += 1
     try:
         cache.delete(VERSION_KEY)
     except Exception:
@@ -271,17 +378,10 @@ def content_changed(action: str = "", **kwargs) -> None:
     (autocommit), straight after the change.
 
     However many rows one transaction saves (a load saves thousands), the cache's copy of the
-    version is dropped once, on commit: the callback is registered only if the transaction does
-    not hold it yet. Django keeps a transaction's callbacks in ``run_on_commit`` and drops those
-    of a savepoint rolled back, so a callback lost with its savepoint is registered again by the
-    next save."""
+    version is dropped once, on commit."""
     if action.startswith("pre_"):
         return  # "pre_": a change to an article's tags; the "post_" signal follows once made
     bump_version()
-    current = transaction.get_connection()
-    pending = (callback for _, callback, _ in current.run_on_commit)
-    if not (current.in_atomic_block and forget_version in pending):
-        transaction.on_commit(forget_version)
 
 
 class PageCacheMiddleware:
@@ -316,7 +416,7 @@ class PageCacheMiddleware:
         now = time.time()
         if now >= self.database_away_until:
             try:
-                number, token = stored_version()
+                number, token = latest_version()
                 known = self.version
                 if (
                     known is None

@@ -5,9 +5,13 @@ import gzip
 import os
 import socket
 import sqlite3
+import subprocess
+import sys
 import time
 from contextlib import closing, suppress
+from pathlib import Path
 
+import psycopg
 import pytest
 from django.db import OperationalError, connection, transaction
 from django.test import Client
@@ -386,3 +390,137 @@ def test_two_databases_never_name_the_same_version(make_article):
 
     assert ours[0] == theirs[0]
     assert ours[1] != theirs[1]
+
+
+def another_server(code: str) -> None:
+    """Run ``code`` in ``manage.py shell`` on the test database, as another app server would."""
+    database = connection.settings_dict
+    address = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={
+            **os.environ,
+            "DATABASE_URL": f"{address}/{database['NAME']}",
+            "DJANGO_SETTINGS_MODULE": "clinic_site.test_settings",
+        },
+        check=True,
+        capture_output=True,
+    )
+
+
+def saved_elsewhere(slug: str, **fields: str) -> None:
+    """Staff save the article through another app server."""
+    changes = "; ".join(f"a.{name} = {value!r}" for name, value in fields.items())
+    another_server(
+        f"from articles.models import Article; a = Article.objects.get(slug={slug!r}); "
+        f"{changes}; a.save()"
+    )
+
+
+def reads_of_the_version() -> tuple:
+    """When this thread's connection for the version last finished a query, as the database
+    itself records it, and its process: a hit that asks nothing leaves both as they were."""
+    reader = pagecache._readers.postgresql
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state_change FROM pg_stat_activity WHERE pid = %s",
+            [reader.connection.info.backend_pid],
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.several_servers  # on PostgreSQL: the suite's PostgreSQL-and-Redis run
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_on_another_server_is_seen_on_the_next_request_without_asking_each_time(
+    monkeypatch,
+):
+    """Only the database's announcement can tell this worker: its own process changed nothing,
+    and it would not read the version again for a minute."""
+    monkeypatch.setattr(pagecache, "CONFIRM_SECONDS", 60)
+    Article.objects.create(
+        slug="aftercare",
+        title="Aftercare",
+        summary="A summary.",
+        body="Some words.",
+        reviewed=dt.date(2026, 1, 15),
+        status=Article.Status.PUBLISHED,
+    )
+    pagecache.close_readers()  # listening again from now: the article's own change is not heard
+    worker = Client()
+    assert worker.get("/articles/aftercare/")["X-Page-Cache"] == "miss"
+    read = reads_of_the_version()
+    hits = [worker.get("/articles/aftercare/")["X-Page-Cache"] for _ in range(3)]
+    unasked = reads_of_the_version()
+
+    saved_elsewhere("aftercare", status="draft")
+    after = worker.get("/articles/aftercare/")
+
+    assert hits == ["hit"] * 3
+    assert unasked == read
+    assert after.status_code == 404
+    assert reads_of_the_version()[0] == read[0]
+    assert reads_of_the_version()[1] > read[1]
+
+
+@pytest.mark.several_servers  # on PostgreSQL: the suite's PostgreSQL-and-Redis run
+@pytest.mark.django_db(transaction=True)
+def test_a_change_rolled_back_announces_nothing_and_one_committed_announces_its_version():
+    article = Article.objects.create(
+        slug="aftercare",
+        title="Aftercare",
+        summary="A summary.",
+        body="Some words.",
+        reviewed=dt.date(2026, 1, 15),
+        status=Article.Status.PUBLISHED,
+    )
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    with psycopg.connect(**params, autocommit=True) as listener:
+        listener.execute(f"LISTEN {pagecache.CHANNEL}")
+        with suppress(RuntimeError), transaction.atomic():
+            article.title = "Never saved"
+            article.save()
+            raise RuntimeError("the change is given up")
+        article.refresh_from_db()
+        article.title = "Aftercare and after"
+        article.save()
+        number, token = pagecache.stored_version()
+
+        heard = [note.payload for note in listener.notifies(timeout=0.5)]
+
+    assert heard == [f"{number}:{token}"]
+
+
+@pytest.mark.several_servers  # on PostgreSQL: the suite's PostgreSQL-and-Redis run
+@pytest.mark.django_db(transaction=True)
+def test_a_listening_connection_that_broke_is_opened_again_and_the_change_is_read(monkeypatch):
+    """The database cut the connection (a restart): the announcement of the change made
+    meanwhile never reached it, so the version is read afresh."""
+    monkeypatch.setattr(pagecache, "CONFIRM_SECONDS", 60)
+    Article.objects.create(
+        slug="aftercare",
+        title="Aftercare",
+        summary="A summary.",
+        body="Some words.",
+        reviewed=dt.date(2026, 1, 15),
+        status=Article.Status.PUBLISHED,
+    )
+    worker = Client()
+    worker.get("/articles/aftercare/")
+    assert worker.get("/articles/aftercare/")["X-Page-Cache"] == "hit"
+    cut, _ = reads_of_the_version()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [cut])
+
+    saved_elsewhere("aftercare", title="Aftercare, day one")
+    after_the_cut = worker.get("/articles/aftercare/").content.decode()
+    listening_again, _ = reads_of_the_version()
+    cached = worker.get("/articles/aftercare/")
+    saved_elsewhere("aftercare", title="Aftercare, day two")  # heard on the new connection
+    next_change = worker.get("/articles/aftercare/").content.decode()
+
+    assert "Aftercare, day one" in after_the_cut
+    assert listening_again != cut
+    assert cached["X-Page-Cache"] == "hit"
+    assert "Aftercare, day two" in next_change
