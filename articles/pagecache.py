@@ -65,6 +65,10 @@ RECHECK_SECONDS = 5
 # few thousand articles (about 12 kB each) fits, and cycling through them all never leaves a
 # worker.
 LOCAL_BYTES = 48 * 1024**2
+# A worker's copies of search results, kept apart (see PageCacheMiddleware).
+LOCAL_SEARCH_BYTES = 4 * 1024**2
+PAGE_KEY = "pagecache:page:"
+SEARCH_KEY = "pagecache:search:"
 CACHED_VIEWS = {
     "home",
     "articles:list",
@@ -384,32 +388,54 @@ def content_changed(action: str = "", **kwargs) -> None:
     bump_version()
 
 
+class LocalPages:
+    """A worker's own copies of pages, shared by its threads: the one used last kept, those
+    used longest ago dropped past ``limit`` bytes."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.pages: dict[str, Page] = {}
+        self.bytes = 0
+        self.lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.pages)
+
+    def get(self, key: str) -> Page | None:
+        return self.pages.get(key)
+
+    def remember(self, key: str, page: Page) -> None:
+        if page.gzipped is not None and page.content is not None:
+            page = replace(page, content=None)
+        with self.lock:
+            before = self.pages.pop(key, None)
+            if before is not None:
+                self.bytes -= _size(before)
+            self.pages[key] = page
+            self.bytes += _size(page)
+            while self.bytes > self.limit and len(self.pages) > 1:
+                self.bytes -= _size(self.pages.pop(next(iter(self.pages))))
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         # A worker's own copies of the pages it served last, each good only while its version is
         # the current one: a hit then reads nothing from the cache. Its threads share them.
-        self.pages: dict[str, Page] = {}
-        self.pages_bytes = 0
-        self.pages_lock = threading.Lock()
+        self.pages = LocalPages(LOCAL_BYTES)
+        # Search results, apart: visitors can ask for any number of them, and a run of new
+        # searches must not push the articles out.
+        self.searches = LocalPages(LOCAL_SEARCH_BYTES)
         # The version this worker last worked out, and until when the database is not asked
         # again after it failed to answer.
         self.version: Version | None = None
         self.database_away_until = 0.0
 
+    def _local(self, key: str) -> "LocalPages":
+        return self.searches if key.startswith(SEARCH_KEY) else self.pages
+
     def _remember(self, key: str, page: Page) -> None:
-        """Keep the page, as the one used last, dropping those used longest ago past
-        ``LOCAL_BYTES``."""
-        if page.gzipped is not None and page.content is not None:
-            page = replace(page, content=None)
-        with self.pages_lock:
-            before = self.pages.pop(key, None)
-            if before is not None:
-                self.pages_bytes -= _size(before)
-            self.pages[key] = page
-            self.pages_bytes += _size(page)
-            while self.pages_bytes > LOCAL_BYTES and len(self.pages) > 1:
-                self.pages_bytes -= _size(self.pages.pop(next(iter(self.pages))))
+        self._local(key).remember(key, page)
 
     def _current_version(self) -> Version | None:
         """The version pages are served at now, or None: serve this request uncached."""
@@ -443,7 +469,7 @@ class PageCacheMiddleware:
             return _compressed(request, self.get_response(request))
         try:
             # This worker's own copy when it is of the current version; else the shared one.
-            page = self.pages.get(key)
+            page = self._local(key).get(key)
             if page is None or page.version != version.id:
                 page = cache.get(key)
         except Exception:
@@ -512,7 +538,8 @@ def _page_key(request: HttpRequest) -> str | None:
         path += f"?q={normalise(request.GET.get('q', ''))}&words={vocabulary_stamp()}"
     elif request.GET:
         return None
-    return "pagecache:page:" + hashlib.sha256(path.encode()).hexdigest()
+    prefix = SEARCH_KEY if match.view_name == "search" else PAGE_KEY
+    return prefix + hashlib.sha256(path.encode()).hexdigest()
 
 
 def _storable(response: HttpResponse) -> bool:

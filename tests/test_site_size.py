@@ -7,9 +7,12 @@ import os
 import pytest
 import segno
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 from reversion.models import Version
 
+from articles import pagecache
 from articles.cache_backends import SizedFileCache
 from articles.importers import load_content
 from articles.markdown import render
@@ -187,6 +190,30 @@ def test_each_worker_keeps_every_page_of_a_site_of_a_thousand_articles():
         worker._remember(f"page-{number}", page)
 
     assert len(worker.pages) == 1_100
+
+
+def view_response(request):
+    """The page a view gives, as the rest of the site's middleware would pass it on."""
+    match = resolve(request.path_info)
+    response = match.func(request, *match.args, **match.kwargs)
+    return response.render() if hasattr(response, "render") else response
+
+
+def test_a_run_of_new_searches_never_pushes_the_articles_out_of_a_worker(make_article, monkeypatch):
+    # Limits a few pages big, so that the run of searches is many times either of them.
+    monkeypatch.setattr(pagecache, "LOCAL_BYTES", 64 * 1024)
+    monkeypatch.setattr(pagecache, "LOCAL_SEARCH_BYTES", 64 * 1024)
+    make_article("aftercare", body="Soreness is normal.")
+    worker = PageCacheMiddleware(get_response=view_response)
+    requests = RequestFactory()
+    worker(requests.get("/articles/aftercare/"))
+    for number in range(200):
+        worker(requests.get("/search/", {"q": f"soreness {number}"}))
+
+    article_keys = [key for key in worker.pages.pages if key.startswith("pagecache:page:")]
+    assert len(article_keys) == 1
+    assert 0 < worker.searches.bytes <= 64 * 1024
+    assert worker(requests.get("/articles/aftercare/"))["X-Page-Cache"] == "hit"
 
 
 def test_a_page_a_worker_keeps_compressed_is_served_whole_to_a_browser_without_gzip(
