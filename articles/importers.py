@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from . import includes
+from . import includes, searchindex
 from .contentformat import (
     BLOCKS_DIR,
     KEY_FIELDS,
@@ -129,7 +129,7 @@ class _Load:
         self.load_list("risks", Risk, RISKS_FILE)
         self.load_blocks()
         # Nothing an article can name changes from here on.
-        with includes.rows_held():
+        with includes.rows_held(), searchindex.indexed_at_the_end():
             articles = self.read_articles()
             if self.problems:
                 raise ContentError(self.problems)

@@ -15,8 +15,10 @@ database is made or flushed), fills them from rows already there, and writes the
 article that has none yet.
 """
 
+import contextlib
 import html as html_lib
 import re
+import threading
 
 from django.apps import apps as global_apps
 from django.db import connection, transaction
@@ -64,9 +66,35 @@ def sections_of(body_html: str) -> list[tuple[str, str, str]]:
     return sections
 
 
+# While a load runs (``indexed_at_the_end``): the articles it saved, by id, indexed when it ends.
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def indexed_at_the_end():
+    """Within it (one load of the content folder, in its transaction), each article saved is
+    indexed once, when it ends, with its tags set, rather than at each save and again when its
+    tags are set. If it fails, nothing is indexed: its transaction is rolled back anyway."""
+    if getattr(_held, "articles", None) is not None:
+        yield
+        return
+    _held.articles = {}
+    try:
+        yield
+        held = _held.articles
+    finally:
+        _held.articles = None
+    for article in held.values():
+        index_article(article)
+
+
 def index_article(article) -> None:
     """Write what search reads of this article, as it is stored now."""
     if article.pk is None:
+        return
+    held = getattr(_held, "articles", None)
+    if held is not None:
+        held[article.pk] = article
         return
     sections = sections_of(article.body_html)
     pages, parts = _row_models(article)
@@ -98,7 +126,10 @@ def index_tags(instance, action: str = "", reverse: bool = False, pk_set=None, *
         articles = (
             kwargs["model"].objects.filter(pk__in=pk_set) if pk_set else instance.articles.all()
         )
+    held = getattr(_held, "articles", None)
     for article in articles:
+        if held is not None and article.pk in held:
+            continue  # indexed, tags and all, when the load ends
         pages, _ = _row_models(article)
         pages.objects.filter(article_id=article.pk).update(keywords=_keywords(article))
 
