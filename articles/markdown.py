@@ -138,6 +138,13 @@ class Rendered:
 
         return smog_grade(self.text)
 
+    @functools.cached_property
+    def sections(self) -> list[tuple[str, str, str]]:
+        """The page's parts as search reads them (see searchindex.sections_of)."""
+        from .searchindex import sections_of
+
+        return sections_of(self.html)
+
 
 class _LinkAndTableProcessor(Treeprocessor):
     """Marks links to other sites noopener, leaves out pictures from other sites, lazy-loads
@@ -535,12 +542,13 @@ def _start_methods() -> list[str]:
 
 
 def _convert_or_none(source: str) -> Rendered | None:
-    """The rendering, with its grades worked out (they are part of saving it)."""
+    """The rendering, with its grades and search sections worked out (they are part of saving
+    it)."""
     try:
         rendered = _convert(source)
     except RenderError:
         return None  # reported when the text is checked
-    rendered.reading_grade, rendered.smog_grade  # noqa: B018 (worked out here, to keep)
+    rendered.reading_grade, rendered.smog_grade, rendered.sections  # noqa: B018 (to keep)
     return rendered
 
 

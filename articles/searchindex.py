@@ -27,6 +27,8 @@ from .markdown import REFERENCES, plain_text
 
 SECTION_HEADING = re.compile(r'<h([23])\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 TAG = re.compile(r"<[^>]+>")
+# Stands where a heading was while the page's text is worked out (a character no page has).
+SECTION_MARK = "\ue000"
 
 PAGE_TABLE = "articles_searchpage"
 SECTION_TABLE = "articles_searchsection"
@@ -49,20 +51,19 @@ def sections_of(body_html: str) -> list[tuple[str, str, str]]:
     """(anchor, heading, text) of each part of the page: the text before the first heading
     (anchor ""), then each second- and third-level heading with the text under it. Parts with
     no text of their own (a heading straight above another, the references) are left out."""
-    body_html = REFERENCES.sub(" ", body_html)
-    found = []
-    start, anchor, heading = 0, "", ""
-    for match in SECTION_HEADING.finditer(body_html):
-        found.append((anchor, heading, body_html[start : match.start()]))
-        anchor = match.group(2)
-        heading = html_lib.unescape(TAG.sub("", match.group(3))).strip()
-        start = match.end()
-    found.append((anchor, heading, body_html[start:]))
+    headings = [("", "")]
+
+    def mark(match: re.Match) -> str:
+        headings.append((match.group(2), html_lib.unescape(TAG.sub("", match.group(3))).strip()))
+        return f"<p>{SECTION_MARK}</p>"
+
+    # The page's text worked out once, each heading marked where it stood.
+    marked = plain_text(SECTION_HEADING.sub(mark, REFERENCES.sub(" ", body_html)))
     sections = []
-    for anchor, heading, part in found:
-        text = plain_text(part)
-        if text.strip(" ."):
-            sections.append((anchor, heading, text))
+    for (anchor, heading), part in zip(headings, marked.split(SECTION_MARK), strict=True):
+        text = part.strip(" .")
+        if text:
+            sections.append((anchor, heading, part.strip().removeprefix(". ").strip()))
     return sections
 
 
@@ -84,8 +85,7 @@ def indexed_at_the_end():
         held = _held.articles
     finally:
         _held.articles = None
-    for article in held.values():
-        index_article(article)
+    index_articles(list(held.values()))
 
 
 def index_article(article) -> None:
@@ -96,24 +96,54 @@ def index_article(article) -> None:
     if held is not None:
         held[article.pk] = article
         return
-    sections = sections_of(article.body_html)
-    pages, parts = _row_models(article)
-    with transaction.atomic():
-        pages.objects.update_or_create(
-            article_id=article.pk,
-            defaults={
-                "title": article.title,
-                "summary": article.summary,
-                "keywords": _keywords(article),
-                "headings": "\n".join(heading for _, heading, _ in sections if heading),
-                "text": article.search_text,
-            },
+    index_articles([article])
+
+
+def index_articles(articles: list) -> None:
+    """Write what search reads of these articles, as they are stored now: a few statements
+    for all of them."""
+    articles = [article for article in articles if article.pk is not None]
+    if not articles:
+        return
+    pages, parts = _row_models(articles[0])
+    ids = [article.pk for article in articles]
+    tags = _tags_of(articles[0], ids)
+    page_rows, section_rows = [], []
+    for article in articles:
+        made = article._rendered
+        if made is not None and made.html == article.body_html:
+            sections = made.sections
+        else:
+            sections = sections_of(article.body_html)
+        page_rows.append(
+            pages(
+                article_id=article.pk,
+                title=article.title,
+                summary=article.summary,
+                keywords=" ".join([article.slug.replace("-", " "), *tags.get(article.pk, [])]),
+                headings="\n".join(heading for _, heading, _ in sections if heading),
+                text=article.search_text,
+            )
         )
-        parts.objects.filter(article_id=article.pk).delete()
-        parts.objects.bulk_create(
+        section_rows.extend(
             parts(article_id=article.pk, position=n, anchor=anchor, heading=heading, text=text)
             for n, (anchor, heading, text) in enumerate(sections)
         )
+    with transaction.atomic():
+        pages.objects.filter(article_id__in=ids).delete()
+        parts.objects.filter(article_id__in=ids).delete()
+        pages.objects.bulk_create(page_rows, batch_size=200)
+        parts.objects.bulk_create(section_rows, batch_size=500)
+
+
+def _tags_of(article, ids: list[int]) -> dict[int, list[str]]:
+    """The names of the tags of each of these articles, by article id, in one query."""
+    through = article._meta.get_field("tags").remote_field.through
+    found: dict[int, list[str]] = {}
+    rows = through.objects.filter(article_id__in=ids).values_list("article_id", "tag__name")
+    for article_id, name in rows.order_by("tag__name"):
+        found.setdefault(article_id, []).append(name)
+    return found
 
 
 def index_tags(instance, action: str = "", reverse: bool = False, pk_set=None, **kwargs) -> None:
