@@ -1,8 +1,10 @@
-"""Staff add blocks, boxes, links and risk figures from the editor's menus, with no syntax to
-remember, and a picture always goes on a line of its own."""
+"""Staff add blocks, boxes, links, pictures and risk figures from the editor's buttons and
+menus, with no syntax to remember, and publish; a picture always goes on a line of its own."""
 
+import io
 import re
 
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.test_staff_editing import log_in
@@ -24,7 +26,13 @@ WRITTEN = (
 )
 
 
-def test_staff_add_a_block_a_box_a_link_and_a_risk_with_the_menus(site, page):
+def small_png() -> bytes:
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), "steelblue").save(picture, "PNG")
+    return picture.getvalue()
+
+
+def test_staff_write_and_publish_with_a_block_a_box_a_link_a_picture_and_risks(site, page):
     log_in(site, page)
     page.goto(site + "/admin/articles/article/add/")
     editor = page.locator("textarea[name=body]")
@@ -97,11 +105,36 @@ def test_staff_add_a_block_a_box_a_link_and_a_risk_with_the_menus(site, page):
     expect(page.get_by_role("button", name="Phone")).to_be_focused()
     expect(editor).to_have_value(WRITTEN)
 
+    # A picture from the button, its description typed over the words selected for it, and
+    # the risk figure again, drawn as a picture: each on a line of its own.
+    editor.focus()
+    page.keyboard.press("Control+End")
+    with page.expect_file_chooser() as chosen:
+        page.get_by_role("button", name="Add a picture…").click()
+    chosen.value.set_files({"name": "leaflet.png", "mimeType": "image/png", "buffer": small_png()})
+    expect(editor).to_have_value(re.compile(r"!\[Describe the picture here\]"))
+    page.keyboard.type("A physiotherapist with a patient")
+    page.keyboard.press("Control+End")
+    page.get_by_role("button", name="Risk figure…").click()
+    page.get_by_label("Risk figure to add").select_option(
+        label="ireland-mild: a mild side effect such as a bruise (1,450 in 7,629 treatments)"
+    )
+    page.get_by_role("button", name="Insert as a picture").click()
+    expect(editor).to_have_value(
+        re.compile(
+            re.escape(WRITTEN) + r"\n\n!\[A physiotherapist with a patient\]"
+            r"\(/media/uploads/[0-9a-f]{32}\.png\)\n\n\[\[risk-picture:ireland-mild\]\]\n*$"
+        )
+    )
+    expect(preview.locator("figure.risk-picture")).to_have_count(1)
+
     page.get_by_label("Status").select_option("published")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     page.goto(site + "/articles/feeling-faint/")
     prose = page.locator(".prose")
+    expect(prose.get_by_role("img", name="A physiotherapist with a patient")).to_be_visible()
+    expect(prose.locator("figure.risk-picture svg.risk-icons")).to_have_count(1)
     callout = prose.locator(".admonition.warning").last
     expect(callout.locator(".admonition-title")).to_have_text("Before your treatment")
     expect(callout.locator("p").nth(1)).to_have_text(
