@@ -22,6 +22,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from . import includes, renderlimits, risks
+from .grades import reading_grade, smog_grade
 from .renderlimits import (
     BLANK_LINE,
     MAX_BLOCK_CHARACTERS,
@@ -128,21 +129,15 @@ class Rendered:
     # between processes: see ``render_many``).
     @functools.cached_property
     def reading_grade(self) -> float | None:
-        from .writing import reading_grade
-
         return reading_grade(self.text)
 
     @functools.cached_property
     def smog_grade(self) -> float | None:
-        from .writing import smog_grade
-
         return smog_grade(self.text)
 
     @functools.cached_property
     def sections(self) -> list[tuple[str, str, str]]:
-        """The page's parts as search reads them (see searchindex.sections_of)."""
-        from .searchindex import sections_of
-
+        """The page's parts as search reads them (see ``sections_of``)."""
         return sections_of(self.html)
 
 
@@ -407,6 +402,32 @@ def plain_text(html: str) -> str:
     html = BLOCK_END.sub(r".</\1>", html)
     text = html_lib.unescape(nh3.clean(html, tags=set()))
     return re.sub(r"\s+", " ", text).strip()
+
+
+SECTION_HEADING = re.compile(r'<h([23])\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+TAG = re.compile(r"<[^>]+>")
+# Stands where a heading was while the page's text is worked out (a character no page has).
+SECTION_MARK = "\ue000"
+
+
+def sections_of(body_html: str) -> list[tuple[str, str, str]]:
+    """(anchor, heading, text) of each part of the page: the text before the first heading
+    (anchor ""), then each second- and third-level heading with the text under it. Parts with
+    no text of their own (a heading straight above another, the references) are left out."""
+    headings = [("", "")]
+
+    def mark(match: re.Match) -> str:
+        headings.append((match.group(2), html_lib.unescape(TAG.sub("", match.group(3))).strip()))
+        return f"<p>{SECTION_MARK}</p>"
+
+    # The page's text worked out once, each heading marked where it stood.
+    marked = plain_text(SECTION_HEADING.sub(mark, REFERENCES.sub(" ", body_html)))
+    sections = []
+    for (anchor, heading), part in zip(headings, marked.split(SECTION_MARK), strict=True):
+        text = part.strip(" .")
+        if text:
+            sections.append((anchor, heading, part.strip().removeprefix(". ").strip()))
+    return sections
 
 
 @functools.cache

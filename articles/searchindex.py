@@ -16,19 +16,12 @@ article that has none yet.
 """
 
 import contextlib
-import html as html_lib
-import re
 import threading
 
 from django.apps import apps as global_apps
 from django.db import connection, transaction
 
-from .markdown import REFERENCES, plain_text
-
-SECTION_HEADING = re.compile(r'<h([23])\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
-TAG = re.compile(r"<[^>]+>")
-# Stands where a heading was while the page's text is worked out (a character no page has).
-SECTION_MARK = "\ue000"
+from .markdown import sections_of
 
 PAGE_TABLE = "articles_searchpage"
 SECTION_TABLE = "articles_searchsection"
@@ -45,26 +38,6 @@ SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 def fts_table(table: str) -> str:
     return f"{table}_fts"
-
-
-def sections_of(body_html: str) -> list[tuple[str, str, str]]:
-    """(anchor, heading, text) of each part of the page: the text before the first heading
-    (anchor ""), then each second- and third-level heading with the text under it. Parts with
-    no text of their own (a heading straight above another, the references) are left out."""
-    headings = [("", "")]
-
-    def mark(match: re.Match) -> str:
-        headings.append((match.group(2), html_lib.unescape(TAG.sub("", match.group(3))).strip()))
-        return f"<p>{SECTION_MARK}</p>"
-
-    # The page's text worked out once, each heading marked where it stood.
-    marked = plain_text(SECTION_HEADING.sub(mark, REFERENCES.sub(" ", body_html)))
-    sections = []
-    for (anchor, heading), part in zip(headings, marked.split(SECTION_MARK), strict=True):
-        text = part.strip(" .")
-        if text:
-            sections.append((anchor, heading, part.strip().removeprefix(". ").strip()))
-    return sections
 
 
 # While a load runs (``indexed_at_the_end``): the articles it saved, by id, indexed when it ends.

@@ -6,17 +6,15 @@ The checks that keep the text numerate and plain are in plainlanguage.py; the pa
 them here.
 """
 
-import functools
 import logging
 import math
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-import textstat
-
 from . import markdown as renderer
 from . import plainlanguage
+from .grades import reading_grade, smog_grade
 from .plainlanguage import QUOTED_WORDS, SENTENCE_END, PatientBlock
 from .uploads import ALT_PLACEHOLDER
 
@@ -25,8 +23,6 @@ logger = logging.getLogger(__name__)
 WORDS_PER_MINUTE = 200
 MAX_GRADE = 8
 MAX_SMOG = 9
-# textstat gives a SMOG grade only for three sentences or more (its formula is for 30).
-SMOG_MIN_SENTENCES = 3
 MAX_SENTENCE_WORDS = 30
 SHORT_SENTENCE_WORDS = 6
 SHORT_RUN = 3
@@ -46,16 +42,6 @@ BOX_PLACEHOLDER = "Write what the box says here."
 # A word has a letter or a digit in it: a dash or a lone full stop is not read as a word.
 WORDLIKE = re.compile(r"\w")
 
-
-class _RememberedHyphenation:
-    """Pyphen's hyphenation points, remembered word by word: textstat counts syllables by
-    asking for every word of every text, and texts share most of their words."""
-
-    def __init__(self, pyphen):
-        self.positions = functools.lru_cache(maxsize=100_000)(pyphen.positions)
-
-
-textstat.pyphen = _RememberedHyphenation(textstat.pyphen)
 
 # Words patients do not read as words: an address (a link's text may be its address); the
 # shortcodes are left out in plainlanguage.py.
@@ -97,18 +83,6 @@ def reading_length(rendered: renderer.Rendered) -> ReadingLength:
     article and its public page all show."""
     words = sum(1 for token in rendered.text.split() if WORDLIKE.search(token))
     return ReadingLength(words=words, minutes=reading_minutes(words))
-
-
-def reading_grade(text: str) -> float | None:
-    """Flesch-Kincaid grade of the reading text; None when there is nothing to read."""
-    return textstat.flesch_kincaid_grade(text) if text.strip() else None
-
-
-def smog_grade(text: str) -> float | None:
-    """SMOG grade of the same reading text; None below ``SMOG_MIN_SENTENCES`` sentences."""
-    if not text.strip() or textstat.sentence_count(text) < SMOG_MIN_SENTENCES:
-        return None
-    return textstat.smog_index(text)
 
 
 def reading_minutes(words: int) -> int:
