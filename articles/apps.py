@@ -1,5 +1,11 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_migrate,
+    post_save,
+    pre_delete,
+)
 
 
 class ArticlesConfig(AppConfig):
@@ -25,6 +31,9 @@ class ArticlesConfig(AppConfig):
         m2m_changed.connect(
             searchindex.index_tags, sender=Article.tags.through, dispatch_uid="search-tags"
         )
+        post_save.connect(searchindex.tag_changed, sender=Tag, dispatch_uid="search-tag")
+        pre_delete.connect(searchindex.tag_deleting, sender=Tag, dispatch_uid="search-tag-del")
+        post_delete.connect(searchindex.tag_changed, sender=Tag, dispatch_uid="search-tag-gone")
         post_migrate.connect(searchindex.ensure_index, sender=self)
         # After the auth app has made the permissions (post_migrate runs per app, in order).
         post_migrate.connect(permissions.ensure_editor_group, sender=self)

@@ -120,21 +120,36 @@ def _tags_of(article, ids: list[int]) -> dict[int, list[str]]:
 
 
 def index_tags(instance, action: str = "", reverse: bool = False, pk_set=None, **kwargs) -> None:
-    """m2m_changed for an article's tags: its keywords follow them."""
+    """m2m_changed for articles' tags, from either side: the articles' keywords follow them."""
+    if reverse and action == "pre_clear":
+        # After a tag is taken off every article, it no longer names them: note them now.
+        instance._search_articles = list(instance.articles.all())
+        return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    # From the tag's side, ``pk_set`` names the articles (none after a clear: then all of its).
-    articles = [instance] if not reverse else None
-    if reverse:
-        articles = (
-            kwargs["model"].objects.filter(pk__in=pk_set) if pk_set else instance.articles.all()
-        )
+    if not reverse:
+        _index_again([instance])
+    elif action == "post_clear":
+        _index_again(getattr(instance, "_search_articles", []))
+    else:
+        _index_again(kwargs["model"].objects.filter(pk__in=pk_set))
+
+
+def tag_changed(instance, **kwargs) -> None:
+    """post_save and post_delete for a tag: a renamed tag is found by its new name only, a
+    deleted one no more. (Its articles are noted by ``tag_deleting`` before a delete.)"""
+    articles = getattr(instance, "_search_articles", None)
+    _index_again(instance.articles.all() if articles is None else articles)
+
+
+def tag_deleting(instance, **kwargs) -> None:
+    """pre_delete for a tag: the articles it names, for ``tag_changed`` once it is gone."""
+    instance._search_articles = list(instance.articles.all())
+
+
+def _index_again(articles) -> None:
     held = getattr(_held, "articles", None)
-    for article in articles:
-        if held is not None and article.pk in held:
-            continue  # indexed, tags and all, when the load ends
-        pages, _ = _row_models(article)
-        pages.objects.filter(article_id=article.pk).update(keywords=_keywords(article))
+    index_articles([article for article in articles if held is None or article.pk not in held])
 
 
 def _row_models(article) -> tuple:
@@ -146,11 +161,6 @@ def _row_models(article) -> tuple:
     )
 
 
-def _keywords(article) -> str:
-    tags = [tag.name for tag in article.tags.all()] if article.pk else []
-    return " ".join([article.slug.replace("-", " "), *tags])
-
-
 def ensure_index(using: str = "default", **kwargs) -> None:
     """post_migrate: the database's full-text index exists and covers every article."""
     article_model = global_apps.get_model("articles", "Article")
@@ -159,8 +169,7 @@ def ensure_index(using: str = "default", **kwargs) -> None:
         _ensure_sqlite()
     elif vendor == "postgresql":
         _ensure_postgresql()
-    for article in article_model.objects.filter(search_page__isnull=True).iterator():
-        index_article(article)
+    index_articles(list(article_model.objects.filter(search_page__isnull=True)))
 
 
 def _ensure_sqlite() -> None:

@@ -334,11 +334,10 @@ def test_on_sqlite_the_version_is_read_as_committed_and_from_the_file_as_it_is_n
     assert pagecache.SQLiteReader(path).version() == (7, "c")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_change_committed_elsewhere_is_seen_at_once_by_a_worker_that_holds_the_page():
-    """As a gunicorn worker does: one handler (and page cache) for many requests, no
-    transaction around them, the change committed by another process."""
-    Article.objects.create(
+def published_aftercare() -> Article:
+    """A published article, for tests that run outside a transaction (as a worker does), where
+    the make_article fixture cannot be used."""
+    return Article.objects.create(
         slug="aftercare",
         title="Aftercare",
         summary="A summary.",
@@ -346,6 +345,13 @@ def test_a_change_committed_elsewhere_is_seen_at_once_by_a_worker_that_holds_the
         reviewed=dt.date(2026, 1, 15),
         status=Article.Status.PUBLISHED,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_elsewhere_is_seen_at_once_by_a_worker_that_holds_the_page():
+    """As a gunicorn worker does: one handler (and page cache) for many requests, no
+    transaction around them, the change committed by another process."""
+    published_aftercare()
     worker = Client()
     assert worker.get("/articles/aftercare/").status_code == 200
     assert worker.get("/articles/aftercare/")["X-Page-Cache"] == "hit"
@@ -438,14 +444,7 @@ def test_a_change_committed_on_another_server_is_seen_on_the_next_request_withou
     """Only the database's announcement can tell this worker: its own process changed nothing,
     and it would not read the version again for a minute."""
     monkeypatch.setattr(pagecache, "CONFIRM_SECONDS", 60)
-    Article.objects.create(
-        slug="aftercare",
-        title="Aftercare",
-        summary="A summary.",
-        body="Some words.",
-        reviewed=dt.date(2026, 1, 15),
-        status=Article.Status.PUBLISHED,
-    )
+    published_aftercare()
     pagecache.close_readers()  # listening again from now: the article's own change is not heard
     worker = Client()
     assert worker.get("/articles/aftercare/")["X-Page-Cache"] == "miss"
@@ -466,14 +465,7 @@ def test_a_change_committed_on_another_server_is_seen_on_the_next_request_withou
 @pytest.mark.several_servers  # on PostgreSQL: the suite's PostgreSQL-and-Redis run
 @pytest.mark.django_db(transaction=True)
 def test_a_change_rolled_back_announces_nothing_and_one_committed_announces_its_version():
-    article = Article.objects.create(
-        slug="aftercare",
-        title="Aftercare",
-        summary="A summary.",
-        body="Some words.",
-        reviewed=dt.date(2026, 1, 15),
-        status=Article.Status.PUBLISHED,
-    )
+    article = published_aftercare()
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     with psycopg.connect(**params, autocommit=True) as listener:
@@ -498,14 +490,7 @@ def test_a_listening_connection_that_broke_is_opened_again_and_the_change_is_rea
     """The database cut the connection (a restart): the announcement of the change made
     meanwhile never reached it, so the version is read afresh."""
     monkeypatch.setattr(pagecache, "CONFIRM_SECONDS", 60)
-    Article.objects.create(
-        slug="aftercare",
-        title="Aftercare",
-        summary="A summary.",
-        body="Some words.",
-        reviewed=dt.date(2026, 1, 15),
-        status=Article.Status.PUBLISHED,
-    )
+    published_aftercare()
     worker = Client()
     worker.get("/articles/aftercare/")
     assert worker.get("/articles/aftercare/")["X-Page-Cache"] == "hit"

@@ -4,7 +4,7 @@ import pytest
 import reversion
 from reversion.models import Version
 
-from articles.models import Article, Block
+from articles.models import Article, Block, SearchPage
 
 from .conftest import started_from
 from .test_admin_workflow import article_form
@@ -71,6 +71,8 @@ def test_an_old_version_can_be_restored(staff_client, edited_twice):
     assert edited_twice.body == "First words.\nSame line.\n"
     assert edited_twice.body_html == "<p>First words.\nSame line.</p>"
     assert Version.objects.get_for_object(edited_twice).count() == 4
+    # What search reads follows the restore, as it follows any save.
+    assert SearchPage.objects.get(article=edited_twice).text == "First words. Same line."
 
 
 def test_a_deleted_article_can_be_recovered(staff_client, edited_twice):
@@ -88,6 +90,7 @@ def test_a_deleted_article_can_be_recovered(staff_client, edited_twice):
     recovered = Article.objects.get()
     assert recovered.title == "Pain after needling"
     assert recovered.body == "Third words.\nSame line.\n"
+    assert SearchPage.objects.get(article=recovered).text == "Third words. Same line."
 
 
 @pytest.mark.parametrize(

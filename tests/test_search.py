@@ -187,8 +187,21 @@ def test_the_index_follows_every_change_to_an_article(client, make_article):
     assert slugs(client.get("/search/", {"q": "tennis"})) == ["page"]
     Tag.objects.create(name="Golf").articles.add(article)
     assert slugs(client.get("/search/", {"q": "golf"})) == ["page"]
+    Tag.objects.get(name="Golf").delete()
     article.tags.clear()
     assert slugs(client.get("/search/", {"q": "tennis"})) == []
+
+    golf = Tag.objects.create(name="Golf elbow")
+    golf.articles.add(article)
+    golf.name = "Climbing"
+    golf.save()
+    assert slugs(client.get("/search/", {"q": "golf"})) == []
+    assert slugs(client.get("/search/", {"q": "climbing"})) == ["page"]
+    golf.articles.clear()
+    assert slugs(client.get("/search/", {"q": "climbing"})) == []
+    golf.articles.add(article)
+    golf.delete()
+    assert slugs(client.get("/search/", {"q": "climbing"})) == []
 
     Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
     assert slugs(client.get("/search/", {"q": "hip"})) == []
