@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-import yaml
 from django.conf import settings
+
+from . import wordfiles
 
 logger = logging.getLogger(__name__)
 
@@ -265,24 +266,12 @@ def plain_words(path: Path | str | None = None) -> PlainWords:
     """The plain-words list as the file now reads (read again whenever it changes). A missing
     or broken file gives an empty list and says why: the editor works on without this check."""
     path = Path(path or settings.PLAIN_WORDS_FILE)
-    try:
-        stat = path.stat()
-    except OSError:
-        return PlainWords({}, f"{_shown(path)} is missing")
-    return _read_plain_words(str(path), stat.st_mtime_ns, stat.st_size)
+    return wordfiles.read(path, _plain_words)
 
 
-@functools.lru_cache(maxsize=4)
-def _read_plain_words(path: str, modified: int, size: int) -> PlainWords:
-    shown = _shown(Path(path))
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        return _broken(PlainWords({}, f"{shown} could not be read ({error})"))
-    except yaml.YAMLError as error:
-        where = getattr(error, "problem_mark", None)
-        line = f" on line {where.line + 1}" if where else ""
-        return _broken(PlainWords({}, f"{shown} is not written as the list should be{line}"))
+def _plain_words(shown: str, data, problem: str) -> PlainWords:
+    if problem:
+        return _broken(PlainWords({}, problem))
     if data is None:
         return PlainWords({})
     if not isinstance(data, dict):
@@ -307,13 +296,6 @@ def _read_plain_words(path: str, modified: int, size: int) -> PlainWords:
 def _broken(words: PlainWords) -> PlainWords:
     logger.warning("The plain-words check cannot use all of its list: %s.", words.problem)
     return words
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path(settings.BASE_DIR).resolve()))
-    except ValueError:
-        return str(path)
 
 
 def plain_word_warnings(blocks: list[PatientBlock]) -> list[str]:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import snowballstemmer
-import yaml
 from django.conf import settings
+
+from . import wordfiles
 
 logger = logging.getLogger(__name__)
 
@@ -113,28 +114,16 @@ def vocabulary(path: Path | str | None = None) -> Vocabulary:
     """The patient vocabulary as the file now reads (read again whenever it changes). A missing
     or broken file gives no groups and says why in the log: search works on without them."""
     path = Path(path or settings.SEARCH_WORDS_FILE)
-    try:
-        stat = path.stat()
-    except OSError:
-        return _broken(Vocabulary((), f"{path.name} is missing"))
-    return _read_vocabulary(str(path), stat.st_mtime_ns, stat.st_size)
+    return wordfiles.read(path, _vocabulary)
 
 
-@functools.lru_cache(maxsize=4)
-def _read_vocabulary(path: str, modified: int, size: int) -> Vocabulary:
-    name = Path(path).name
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        return _broken(Vocabulary((), f"{name} could not be read ({error})"))
-    except yaml.YAMLError as error:
-        where = getattr(error, "problem_mark", None)
-        line = f" on line {where.line + 1}" if where else ""
-        return _broken(Vocabulary((), f"{name} is not written as the list should be{line}"))
+def _vocabulary(shown: str, data, problem: str) -> Vocabulary:
+    if problem:
+        return _broken(Vocabulary((), problem))
     if data is None:
         return Vocabulary(())
     if not isinstance(data, list):
-        return _broken(Vocabulary((), f"{name} should be lines starting “- ”, and is not"))
+        return _broken(Vocabulary((), f"{shown} should be lines starting “- ”, and is not"))
     groups, refused = [], []
     for line in data:
         if not isinstance(line, str):
@@ -149,7 +138,7 @@ def _read_vocabulary(path: str, modified: int, size: int) -> Vocabulary:
             refused.append(line)
     vocabulary = Vocabulary(tuple(groups))
     if refused:
-        problem = f"{name} has lines that are not two or more words apart by commas: "
+        problem = f"{shown} has lines that are not two or more words apart by commas: "
         return _broken(Vocabulary(vocabulary.groups, problem + "; ".join(refused)))
     return vocabulary
 
