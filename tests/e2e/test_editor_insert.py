@@ -26,6 +26,13 @@ WRITTEN = (
 )
 
 
+def choose_the_mild_risk(page) -> None:
+    page.get_by_role("button", name="Risk figure…").click()
+    page.get_by_label("Risk figure to add").select_option(
+        label="ireland-mild: a mild side effect such as a bruise (1,450 in 7,629 treatments)"
+    )
+
+
 def small_png() -> bytes:
     picture = io.BytesIO()
     Image.new("RGB", (40, 30), "steelblue").save(picture, "PNG")
@@ -77,10 +84,7 @@ def test_staff_write_and_publish_with_a_block_a_box_a_link_a_picture_and_risks(s
     page.get_by_role("button", name="Insert link").click()
     page.keyboard.press("End")
     page.keyboard.type(" for more. In a study,")
-    page.get_by_role("button", name="Risk figure…").click()
-    page.get_by_label("Risk figure to add").select_option(
-        label="ireland-mild: a mild side effect such as a bruise (1,450 in 7,629 treatments)"
-    )
+    choose_the_mild_risk(page)
     page.get_by_role("button", name="Insert in words").click()
     page.keyboard.type(".")
 
@@ -115,10 +119,7 @@ def test_staff_write_and_publish_with_a_block_a_box_a_link_a_picture_and_risks(s
     expect(editor).to_have_value(re.compile(r"!\[Describe the picture here\]"))
     page.keyboard.type("A physiotherapist with a patient")
     page.keyboard.press("Control+End")
-    page.get_by_role("button", name="Risk figure…").click()
-    page.get_by_label("Risk figure to add").select_option(
-        label="ireland-mild: a mild side effect such as a bruise (1,450 in 7,629 treatments)"
-    )
+    choose_the_mild_risk(page)
     page.get_by_role("button", name="Insert as a picture").click()
     expect(editor).to_have_value(
         re.compile(
