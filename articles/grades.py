@@ -17,7 +17,9 @@ class _RememberedHyphenation:
         self.positions = functools.lru_cache(maxsize=100_000)(pyphen.positions)
 
 
-textstat.pyphen = _RememberedHyphenation(textstat.pyphen)
+# textstat's functions are the methods of one object, which holds the hyphenator it asks.
+_counter = textstat.textstat
+_counter.pyphen = _RememberedHyphenation(_counter.pyphen)
 
 
 def reading_grade(text: str) -> float | None:

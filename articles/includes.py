@@ -71,7 +71,26 @@ def expand(text: str, *, max_length: int | None = None, edited=None) -> str:
     added for every cited source that the reference list holds (unknown names are left as they
     are). Raises TooLongError, before filling anything in, if the blocks would make it longer
     than ``max_length``. ``edited``, a block, source, risk or the clinic's details not yet saved,
-    is filled in as it reads, in place of its stored row."""
+    is filled in as it reads, in place of its stored row.
+
+    While rows are held, a text is filled in once however often it is asked for: what it names
+    cannot change meanwhile."""
+    held = _held.get()
+    if held is None or edited is not None:
+        return _expand(text, max_length, edited)
+    done = held.setdefault("expanded", {})
+    if (text, max_length) not in done:
+        try:
+            done[text, max_length] = _expand(text, max_length, None)
+        except TooLongError:
+            done[text, max_length] = None
+    expanded = done[text, max_length]
+    if expanded is None:
+        raise TooLongError
+    return expanded
+
+
+def _expand(text: str, max_length: int | None, edited) -> str:
     uses = BLOCK.findall(text)
     if uses:
         bodies = {name: block.body for name, block in _rows("Block", set(uses), edited).items()}

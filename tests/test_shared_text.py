@@ -326,3 +326,20 @@ def test_a_source_cited_only_in_an_included_block_is_kept_and_its_pages_follow_i
 
     assert Reference.objects.filter(pk=source.pk).exists()
     assert "NICE. Chronic pain in over 16s." in client.get("/articles/aftercare/").content.decode()
+
+
+def test_while_rows_are_held_a_text_is_filled_in_once_and_its_limit_still_holds():
+    from articles import includes
+
+    Block.objects.create(name="urgent-help", title="When to get help", body="Call 999.")
+    text = "Before.\n\n[[block:urgent-help]]\n"
+    with includes.rows_held():
+        first = includes.expand(text, max_length=1000)
+        with CaptureQueriesContext(connection) as queries:
+            again = includes.expand(text, max_length=1000)
+        assert again == first == "Before.\n\nCall 999.\n"
+        assert len(queries) == 0
+        with pytest.raises(includes.TooLongError):
+            includes.expand(text, max_length=len(text))
+        with pytest.raises(includes.TooLongError):
+            includes.expand(text, max_length=len(text))

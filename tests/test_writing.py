@@ -517,6 +517,20 @@ def test_smog_grade_of_a_known_text():
     assert smog_grade("  ") is None
 
 
+def test_a_word_is_hyphenated_once_however_many_texts_use_it():
+    """Grading counts syllables word by word; a site's texts share most of their words."""
+    from articles import grades
+
+    remembered = grades._counter.pyphen.positions
+    smog_grade(SMOG_TEXT)
+    before = remembered.cache_info()
+    smog_grade(SMOG_TEXT)
+    reading_grade(SMOG_TEXT)
+    after = remembered.cache_info()
+    assert after.misses == before.misses
+    assert after.hits > before.hits
+
+
 def test_the_report_gives_the_smog_grade_of_the_reading_text():
     report = check_writing(f"## Today\n\n{SMOG_TEXT}\n")
 
