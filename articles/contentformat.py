@@ -180,6 +180,20 @@ def article_body(encoded: bytes) -> str | None:
     return normalise_body(raw[match.end() :]) if match else None
 
 
+def article_slug(path: Path) -> str | None:
+    """The slug an article file gives (its name, unless its front matter says otherwise), as
+    it is written; None when the file cannot be read that far."""
+    try:
+        match = FRONT_MATTER_RE.match(path.read_bytes().decode("utf-8").lstrip("\ufeff"))
+        data = _yaml(match.group(1)) if match else None
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    slug = data.get("slug", path.stem)
+    return slug.strip() if isinstance(slug, str) else None
+
+
 def read_article(
     path: Path,
     display: str,

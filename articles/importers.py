@@ -18,7 +18,7 @@ from its History restores that row alone.
 """
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -37,6 +37,7 @@ from .contentformat import (
     ContentFileForm,
     Entry,
     article_body,
+    article_slug,
     article_text,
     block_text,
     display_path,
@@ -130,13 +131,9 @@ class _Load:
         self.load_blocks()
         # Nothing an article can name changes from here on.
         with includes.rows_held(), searchindex.indexed_at_the_end():
-            articles = self.read_articles()
-            if self.problems:
-                raise ContentError(self.problems)
-            for number, entry in enumerate(articles, start=1):
-                self.save(entry, self.report)
-                if self.progress:
-                    self.progress(number, len(articles))
+            self.load_articles()
+        if self.problems:
+            raise ContentError(self.problems)
         written = set(self.report.created + self.report.updated)
         ended = Article.objects.sign_off_ended().order_by("slug")
         self.report.sign_offs_ended = [
@@ -157,7 +154,10 @@ class _Load:
     def load_blocks(self) -> None:
         rows = {row.name: row for row in Block.objects.all()}
         paths = sorted((self.directory / BLOCKS_DIR).glob("*.md"))
-        entries, found = self.read_files(paths, rows, partial(read_block, blocks=rows))
+        entries, found = [], []
+        for entry, problems in self.read_files(paths, rows, partial(read_block, blocks=rows)):
+            entries.extend([entry] if entry else [])
+            found.extend(problems)
         self.save_shared("blocks", entries, Block, {path.stem for path in paths}, found)
 
     def save_shared(
@@ -175,8 +175,10 @@ class _Load:
             self.problems.extend(found)
             _stand_in(model, names)
 
-    def read_articles(self) -> list[Entry]:
-        """Every article file, checked; also notes the articles whose file has gone."""
+    def load_articles(self) -> None:
+        """Every article file, checked, and saved as soon as it is checked while no file has a
+        problem (a load with a problem anywhere is rolled back whole, so the rest are only
+        checked, for the report); also notes the articles whose file has gone."""
         rows = {row.slug: row for row in Article.objects.prefetch_related("tags")}
         paths = [
             path
@@ -184,8 +186,20 @@ class _Load:
             if not path.is_relative_to(self.directory / BLOCKS_DIR)
         ]
         read = partial(read_article, root=self.directory, articles=rows)
-        entries, found = self.read_files(paths, rows, read, prerender=True)
-        self.problems.extend(found)
+        # Two files that would make one article cannot both be saved; the clash is reported
+        # once every file has been read.
+        saving = not self.problems and not _repeated(article_slug(path) for path in paths)
+        entries = []
+        for entry, found in self.read_files(paths, rows, read, prerender=True):
+            self.problems.extend(found)
+            saving = saving and not found
+            if entry is None:
+                continue
+            entries.append(entry)
+            if saving:
+                self.save(entry, self.report)
+                if self.progress:
+                    self.progress(len(entries), len(paths))
         self.problems.extend(_clashes(entries, "slug", "the same slug"))
         self.problems.extend(_clashes(entries, "order", "the same place in the guide (order)"))
         loaded = {entry.key for entry in entries}
@@ -194,17 +208,17 @@ class _Load:
             for slug, row in rows.items()
             if row.source_path and slug not in loaded
         )
-        return entries
 
     def read_files(
         self, paths: list[Path], rows: dict, read_file: Callable, *, prerender: bool = False
-    ) -> tuple[list[Entry], list[str]]:
-        """Files that each hold one row (articles, blocks), each read with ``read_file`` unless
-        it is byte for byte as it was when its row was last loaded from it: then it says what
-        was recorded then. (With ``overwrite``, every file is read.) A file that names a picture
-        is always read, as the picture may have changed beside it. With ``prerender``
-        (articles), the markdown of the files to read is converted on every core, ahead of
-        their checks, and each file is then checked (and later saved) as one alone would be."""
+    ) -> Iterator[tuple[Entry | None, list[str]]]:
+        """Files that each hold one row (articles, blocks), in order: each read with
+        ``read_file`` unless it is byte for byte as it was when its row was last loaded from
+        it: then it says what was recorded then. (With ``overwrite``, every file is read.) A
+        file that names a picture is always read, as the picture may have changed beside it.
+        With ``prerender`` (articles), the markdown of the files to read is converted on every
+        core, ahead of the file being read, and each file is then checked (and saved) as one
+        alone would be. Yields each file's entry (None if it has a problem) and problems."""
         loaded_from = {} if self.overwrite else {row.source_path: row for row in rows.values()}
         files = []
         for path in paths:
@@ -219,21 +233,18 @@ class _Load:
             for _, _, encoded, _, _, unchanged in files
             if prerender and (not unchanged or names_a_picture(encoded))
         ]
-        entries, problems = [], []
         with RenderedInAdvance([body for body in bodies if body is not None]) as rendered:
             if prerender:
                 read_file = partial(read_file, rendered=rendered)
             for path, display, encoded, checksum, row, unchanged in files:
                 if unchanged and not names_a_picture(encoded):
                     key = getattr(row, KEY_FIELDS[type(row)])
-                    entry = Entry(display, key, row, row.source_hash, form=None)
+                    entry, found = Entry(display, key, row, row.source_hash, form=None), []
                 else:
                     entry, found = read_file(path, display, encoded)
-                    problems.extend(found)
                 if entry:
                     entry.checksum = checksum
-                    entries.append(entry)
-        return entries, problems
+                yield entry, found
 
     def save(self, entry: Entry, report: LoadReport) -> None:
         row = entry.row
@@ -297,6 +308,16 @@ def _stand_in(model: type[models.Model], names: set[str]) -> None:
     else:
         extra = {}
     model.objects.bulk_create(model(**{key: name}, **extra) for name in missing)
+
+
+def _repeated(names: Iterable) -> bool:
+    """Whether any name but None comes more than once."""
+    seen = set()
+    for name in names:
+        if name is not None and name in seen:
+            return True
+        seen.add(name)
+    return False
 
 
 def _clashes(entries: list[Entry], key: str, what: str) -> list[str]:

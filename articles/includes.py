@@ -121,6 +121,13 @@ def with_blocks(text: str, bodies: dict[str, str]) -> str:
     return BLOCK.sub(lambda m: bodies.get(m.group(1), m.group(0)).strip("\n"), text)
 
 
+def block_bodies(names: set[str]) -> dict[str, str]:
+    """The stored text of each of the named blocks there is, by name."""
+    if _held.get() is None:
+        return dict(_model("Block").objects.filter(name__in=names).values_list("name", "body"))
+    return {name: block.body for name, block in _rows("Block", names, None).items()}
+
+
 def risk_keys(text: str) -> list[str]:
     """The risks a text (with its blocks in place) names, in the order it first names them."""
     found = [(m.start(), m.group(1)) for m in RISK.finditer(text)]

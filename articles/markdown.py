@@ -11,6 +11,7 @@ import html as html_lib
 import multiprocessing
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -103,6 +104,8 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # ("//host", "/\\host") and no spaces or backslashes, which browsers would read their own way.
 SITE_PATH = re.compile(r"/(?![/\\])[^\x00-\x20\x7f\\]*\Z")
 OTHER_HOST = re.compile(r"[/\\]{2}")
+# A word has a letter or a digit in it: a dash or a lone full stop is not read as a word.
+WORDLIKE = re.compile(r"\w")
 FIGURES_DIR = Path(__file__).resolve().parent / "figures"
 FIGURE_SHORTCODE = re.compile(r"^\[\[figure:([a-z0-9-]+)\]\]$", re.M)
 FIGURE_PARAGRAPH = re.compile(r"<p>\[\[figure:([a-z0-9-]+)\]\]</p>")
@@ -126,7 +129,12 @@ class Rendered:
     source: str = ""
 
     # Worked out once from ``text``, when first asked for (kept when a rendering is copied
-    # between processes: see ``render_many``).
+    # between processes: see ``RenderedInAdvance``).
+    @functools.cached_property
+    def words(self) -> int:
+        """How many words the reading text has: its pieces with a letter or digit in them."""
+        return sum(1 for token in self.text.split() if WORDLIKE.search(token))
+
     @functools.cached_property
     def reading_grade(self) -> float | None:
         return reading_grade(self.text)
@@ -289,6 +297,8 @@ class _ReferencesProcessor(Treeprocessor):
 
 class _SiteExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.registerExtension(self)  # so that md.reset() calls reset() below
+        self.md = md
         # Raw HTML is escaped as text: an unclosed <style> or <math> can then never swallow the
         # rest of the article.
         md.preprocessors.deregister("html_block")
@@ -303,8 +313,27 @@ class _SiteExtension(Extension):
         md.treeprocessors.register(_CalloutProcessor(md), "site_callouts", 2)
         md.treeprocessors.register(_TableWrapProcessor(md), "site_tables", 0)
 
+    def reset(self) -> None:
+        """Ready for the next text: the pictures the last one left out are forgotten."""
+        self.md.treeprocessors["site_links"].offsite_pictures = []
+
+
+# Each thread's Markdown, used again for each text it converts: building one costs about a
+# tenth of converting a page.
+_this_thread = threading.local()
+
 
 def _markdown() -> markdown.Markdown:
+    """This thread's Markdown, with nothing left over from the last text it converted."""
+    md = getattr(_this_thread, "markdown", None)
+    if md is None:
+        md = _this_thread.markdown = _new_markdown()
+    md.reset()
+    renderlimits.restart(md)  # each text has its own time
+    return md
+
+
+def _new_markdown() -> markdown.Markdown:
     md = markdown.Markdown(
         extensions=[
             "admonition",
@@ -451,7 +480,12 @@ def _convert(source: str) -> Rendered:
     try:
         converted = md.convert(source)
     except RecursionError:
+        _this_thread.markdown = None
         raise RenderError(TOO_DEEP, code="too_deep") from None
+    except BaseException:
+        # A conversion cut short can leave its parser part-way through a text.
+        _this_thread.markdown = None
+        raise
     html = sanitise(converted)
     # Python-Markdown gives each heading's text HTML-escaped; the contents hold plain text,
     # which the page escapes once.
@@ -569,7 +603,7 @@ def _convert_or_none(source: str) -> Rendered | None:
         rendered = _convert(source)
     except RenderError:
         return None  # reported when the text is checked
-    rendered.reading_grade, rendered.smog_grade, rendered.sections  # noqa: B018 (to keep)
+    rendered.words, rendered.reading_grade, rendered.smog_grade, rendered.sections  # noqa: B018
     return rendered
 
 

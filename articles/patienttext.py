@@ -12,8 +12,6 @@ change came through.
 import hashlib
 import json
 
-from django.apps import apps
-
 from . import includes, pictures
 from .includes import BLOCK
 
@@ -51,8 +49,7 @@ def of_article(article, blocks: dict[str, str] | None = None) -> Parts:
     answers as they are stored (or its blocks as ``blocks`` gives them, by name)."""
     names = set(BLOCK.findall(article.body))
     if blocks is None and names:
-        stored = apps.get_model("articles", "Block").objects.filter(name__in=names)
-        blocks = dict(stored.values_list("name", "body"))
+        blocks = includes.block_bodies(names)
     page = includes.with_blocks(article.body, blocks or {})
     return parts(
         title=article.title,

@@ -188,9 +188,7 @@ class _Limits:
     counts."""
 
     def __init__(self, md: markdown.Markdown):
-        self.ends = time.thread_time() + RENDER_SECONDS
-        self.depth = 0
-        self.steps = 0
+        self.restart()
         self._parse_blocks = md.parser.parseBlocks
         md.parser.parseBlocks = self.parse_blocks
         for processor in md.parser.blockprocessors:
@@ -200,6 +198,12 @@ class _Limits:
             pattern.handleMatch = self.timed(pattern.handleMatch)
         for processor in md.treeprocessors:
             processor.run = self.timed(processor.run)
+
+    def restart(self) -> None:
+        """For the next text: its own time, from now."""
+        self.ends = time.thread_time() + RENDER_SECONDS
+        self.depth = 0
+        self.steps = 0
 
     def parse_blocks(self, parent, blocks) -> None:
         self.depth += 1
@@ -225,4 +229,9 @@ def bound(md: markdown.Markdown) -> None:
     # Right after the inline patterns (20), before anything else walks the tree.
     md.treeprocessors.register(_DepthProcessor(md), "site_depth", 19)
     _shorten_scans(md)
-    _Limits(md)
+    md.site_limits = _Limits(md)
+
+
+def restart(md: markdown.Markdown) -> None:
+    """Bound the next conversion ``md`` makes as its first was (call before each one)."""
+    md.site_limits.restart()

@@ -39,10 +39,6 @@ PLAIN_LANGUAGE_CHECKS = ("numbers", "how often", "plain words", "SMOG")
 # What a callout box from the editor's Insert menu says until staff write its text.
 BOX_PLACEHOLDER = "Write what the box says here."
 
-# A word has a letter or a digit in it: a dash or a lone full stop is not read as a word.
-WORDLIKE = re.compile(r"\w")
-
-
 # Words patients do not read as words: an address (a link's text may be its address); the
 # shortcodes are left out in plainlanguage.py.
 ADDRESS = re.compile(r"\b(?:https?://|mailto:|tel:|www\.)\S+|\S+@\S+\.\w+", re.I)
@@ -81,8 +77,7 @@ class ReadingLength:
 def reading_length(rendered: renderer.Rendered) -> ReadingLength:
     """How long the page is to read: the one count that the editor's live panel, the saved
     article and its public page all show."""
-    words = sum(1 for token in rendered.text.split() if WORDLIKE.search(token))
-    return ReadingLength(words=words, minutes=reading_minutes(words))
+    return ReadingLength(words=rendered.words, minutes=reading_minutes(rendered.words))
 
 
 def reading_minutes(words: int) -> int:

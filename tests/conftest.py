@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
-from articles import pagecache
+from articles import markdown, pagecache
 from articles.editconflicts import version_of
 from articles.importers import load_content
 from articles.models import Article, Subscriber
@@ -44,6 +44,13 @@ def version_readers_closed(django_db_setup):
     database is dropped."""
     yield
     pagecache.close_readers()
+
+
+@pytest.fixture(autouse=True)
+def fresh_markdown():
+    """Each test's texts are converted by a Markdown built in that test, so a test that changes
+    the renderer's limits or steps sees its change."""
+    markdown._this_thread.markdown = None
 
 
 @pytest.fixture(autouse=True)

@@ -424,6 +424,20 @@ def test_two_files_with_one_slug_or_one_place_are_both_named(write_article, cont
     ]
 
 
+def test_a_file_whose_slug_is_another_files_name_is_named_once(write_article, content_dir):
+    named = write_article("beta", order=2)
+    claims = write_article("alpha", slug="beta", order=1)
+
+    with pytest.raises(ContentError) as raised:
+        load_content(content_dir)
+
+    assert raised.value.problems == [
+        f"{claims}: slug: the same slug as {named}",
+        f"{named}: slug: the same slug as {claims}",
+    ]
+    assert Article.objects.count() == 0
+
+
 def test_hundred_files_with_one_bad_name_it_and_leave_database_as_it_was(
     write_article, content_dir
 ):

@@ -4,7 +4,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from articles.markdown import markdownify, render, sanitise
+from articles import renderlimits as limits
+from articles.markdown import RenderError, markdownify, render, sanitise
 from articles.models import Block
 
 
@@ -259,3 +260,39 @@ def test_tables_are_captioned_with_their_section_heading():
         '<div aria-label="Table (scroll sideways to see all of it)" class="table-wrap" '
         'role="region" tabindex="0"><table>\n<caption>A quick comparison</caption><thead>'
     ) in html
+
+
+@pytest.mark.django_db
+def test_one_text_leaves_nothing_behind_for_the_next():
+    """Each thread converts every text with the same Markdown, reset in between."""
+    first = render(
+        "## First\n\nA claim.[^only-here]\n\n![map](https://elsewhere.example/map.png)\n\n"
+        "[^only-here]: A source only the first text gives.\n"
+    )
+    second = render("## Second\n\nA claim citing the same name.[^only-here]\n")
+
+    assert first.offsite_pictures == [("https://elsewhere.example/map.png", "map")]
+    assert "A source only the first text gives." in first.html
+    assert second.html == (
+        '<h2 id="second">Second</h2>\n<p>A claim citing the same name.[^only-here]</p>'
+    )
+    assert second.offsite_pictures == []
+    assert second.toc == [{"id": "second", "name": "Second"}]
+
+
+def test_a_text_refused_half_way_leaves_the_next_one_whole():
+    with pytest.raises(RenderError):
+        render("> " * 40 + "Too deep.")
+
+    assert render("- one\n- two\n").html == "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"
+
+
+def test_each_text_has_its_own_time(monkeypatch):
+    """The time allowed runs from the start of each text, not from the first one a thread
+    converted."""
+    render("Converted at the start.")
+    # A thread that has used a great deal of processor time since.
+    monkeypatch.setattr(limits.time, "thread_time", lambda: 1e9)
+    monkeypatch.setattr(limits, "RENDER_SECONDS", 1.0)
+
+    assert render("Converted much later.").html == "<p>Converted much later.</p>"
