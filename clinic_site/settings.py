@@ -192,7 +192,7 @@ if _redis_url:
     CACHES = {
         "default": {
             # Redis that fails soft: pages answer uncached while it is away.
-            "BACKEND": "articles.cache_backends.ResilientRedisCache",
+            "BACKEND": "articles.redis_cache.ResilientRedisCache",
             "LOCATION": _redis_url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -203,7 +203,7 @@ else:
     # site however many articles there are (a page takes about 50 kB).
     CACHES = {
         "default": {
-            "BACKEND": "articles.cache_backends.SizedFileCache",
+            "BACKEND": "articles.file_cache.SizedFileCache",
             "LOCATION": str(VAR_DIR / "cache"),
             "OPTIONS": {"MAX_BYTES": 512 * 1024**2},
         }

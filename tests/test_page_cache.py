@@ -18,9 +18,9 @@ from django.test import Client
 from django.utils import timezone
 
 from articles import pagecache
-from articles.cache_backends import ResilientRedisCache
 from articles.importers import load_content
 from articles.models import Article, Block, ClinicDetails, Reference
+from articles.redis_cache import ResilientRedisCache
 from tests.conftest import article_form
 
 pytestmark = pytest.mark.django_db

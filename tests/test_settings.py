@@ -225,7 +225,7 @@ def test_environment_chooses_database_and_cache():
         REDIS_URL="redis://127.0.0.1:6379/1",
     )
     assert values == (
-        "django.db.backends.postgresql clinic articles.cache_backends.ResilientRedisCache"
+        "django.db.backends.postgresql clinic articles.redis_cache.ResilientRedisCache"
     )
 
 

@@ -13,7 +13,7 @@ from django.urls import resolve
 from reversion.models import Version
 
 from articles import pagecache
-from articles.cache_backends import SizedFileCache
+from articles.file_cache import SizedFileCache
 from articles.importers import load_content
 from articles.markdown import render
 from articles.models import Article, Tag
@@ -36,7 +36,7 @@ def test_the_default_cache_is_limited_by_the_space_it_takes_not_by_a_number_of_p
         "settings.CACHES['default']['BACKEND'], settings.CACHES['default']['OPTIONS']['MAX_BYTES']"
     ).split()
 
-    assert backend == "articles.cache_backends.SizedFileCache"
+    assert backend == "articles.file_cache.SizedFileCache"
     assert int(max_bytes) >= 10_000 * PAGE_BYTES
 
 
