@@ -25,8 +25,11 @@ from pathlib import Path
 
 import reversion
 from django.conf import settings
-from django.db import models, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.db import models, router, transaction
 from django.utils import timezone
+from reversion.models import Revision, Version
 
 from . import includes, searchindex
 from .contentformat import (
@@ -122,6 +125,7 @@ class _Load:
         self.problems: list[str] = []
         self.tags: dict[str, Tag] = {}  # by name, as they are made
         self.pictures: list = []  # stored by this load: deleted again if it is not kept
+        self.written: list[tuple[type[models.Model], int, str]] = []  # (kind, pk, comment)
         self.now = timezone.now()
 
     def run(self) -> None:
@@ -134,6 +138,7 @@ class _Load:
             self.load_articles()
         if self.problems:
             raise ContentError(self.problems)
+        self.save_revisions()
         written = set(self.report.created + self.report.updated)
         ended = Article.objects.sign_off_ended().order_by("slug")
         self.report.sign_offs_ended = [
@@ -273,7 +278,8 @@ class _Load:
             row.rerender()
 
     def write(self, entry: Entry) -> None:
-        """Save what the file says, with a revision holding this row alone."""
+        """Save what the file says; its revision is written with the others at the end."""
+        # The revision's comment names the door, for a sign-off this save ends.
         with reversion.create_revision(manage_manually=True, atomic=False):
             reversion.set_comment(f"Loaded from {entry.display}")
             row = entry.form.save(commit=False)
@@ -284,8 +290,39 @@ class _Load:
                 entry.form.save_tags(row, self.tags, new=entry.row is None)
                 if "image" in entry.form.files:
                     self.pictures.append(row.image)
-            # Added once the row is whole, with its tags: the version is taken as it is added.
-            reversion.add_to_revision(row)
+        self.written.append((type(row), row.pk, f"Loaded from {entry.display}"))
+
+    def save_revisions(self) -> None:
+        """A revision for each row the load wrote, holding that row alone, as it stands at the
+        end of the load (with its tags): what django-reversion writes for a revision of one
+        row, written for all of them in a few statements."""
+        rows = {}
+        for model in {model for model, _, _ in self.written}:
+            pks = [pk for kind, pk, _ in self.written if kind is model]
+            found = model.objects.filter(pk__in=pks)
+            if model is Article:
+                found = found.prefetch_related("tags")
+            rows.update({(model, row.pk): row for row in found})
+        using = router.db_for_write(Revision)
+        revisions = Revision.objects.using(using).bulk_create(
+            Revision(date_created=self.now, comment=comment) for _, _, comment in self.written
+        )
+        versions = []
+        for revision, (model, pk, _) in zip(revisions, self.written, strict=True):
+            row = rows[model, pk]
+            versions.append(
+                Version(
+                    revision=revision,
+                    object_id=str(pk),
+                    content_type=ContentType.objects.db_manager(using).get_for_model(model),
+                    db=router.db_for_write(model, instance=row),
+                    format="json",
+                    # Every field, as reversion.register() keeps by default.
+                    serialized_data=serializers.serialize("json", [row]),
+                    object_repr=str(row),
+                )
+            )
+        Version.objects.using(using).bulk_create(versions)
 
     def forget_pictures(self) -> None:
         """Pictures are files, outside the transaction: a load that is rolled back deletes the

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import pytest
+import reversion
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -206,6 +207,26 @@ def test_each_article_a_load_writes_gets_a_revision_of_its_own(write_article, co
     newest = Version.objects.get_for_object(Article.objects.get(slug="two")).first()
     assert newest.field_dict["body"] == "New words.\n"
     assert newest.revision.version_set.count() == 1
+
+
+def test_a_loaded_version_holds_what_django_reversion_would_keep(write_article, content_dir):
+    write_article("one", tags=["back pain", "neck pain"], order=3)
+    load_content(content_dir)
+    article = Article.objects.get(slug="one")
+    loaded = Version.objects.get_for_object(article).get()
+
+    with reversion.create_revision():
+        reversion.add_to_revision(article)
+    kept = Version.objects.get_for_object(article).first()
+
+    assert kept != loaded
+    assert loaded.serialized_data == kept.serialized_data
+    assert loaded.field_dict["tags"] == sorted(article.tags.values_list("pk", flat=True))
+    assert (loaded.object_repr, loaded.content_type, loaded.db) == (
+        kept.object_repr,
+        kept.content_type,
+        kept.db,
+    )
 
 
 def test_command_prints_counts_and_kept_articles(write_article, content_dir):
