@@ -125,7 +125,7 @@ class _Load:
         self.problems: list[str] = []
         self.tags: dict[str, Tag] = {}  # by name, as they are made
         self.pictures: list = []  # stored by this load: deleted again if it is not kept
-        self.written: list[tuple[type[models.Model], int, str]] = []  # (kind, pk, comment)
+        self.written: list[tuple[Version, str]] = []  # each row's version, and its comment
         self.now = timezone.now()
 
     def run(self) -> None:
@@ -278,10 +278,11 @@ class _Load:
             row.rerender()
 
     def write(self, entry: Entry) -> None:
-        """Save what the file says; its revision is written with the others at the end."""
+        """Save what the file says, and keep the row as its revision will hold it."""
         # The revision's comment names the door, for a sign-off this save ends.
+        comment = f"Loaded from {entry.display}"
         with reversion.create_revision(manage_manually=True, atomic=False):
-            reversion.set_comment(f"Loaded from {entry.display}")
+            reversion.set_comment(comment)
             row = entry.form.save(commit=False)
             row.source_path, row.source_hash = entry.display, entry.said
             row.source_digest, row.loaded_at = entry.checksum, self.now
@@ -290,39 +291,28 @@ class _Load:
                 entry.form.save_tags(row, self.tags, new=entry.row is None)
                 if "image" in entry.form.files:
                     self.pictures.append(row.image)
-        self.written.append((type(row), row.pk, f"Loaded from {entry.display}"))
+        # Taken once the row is whole, with its tags: what reversion.add_to_revision would
+        # keep for a row registered with every field.
+        using = router.db_for_write(Revision)
+        version = Version(
+            object_id=str(row.pk),
+            content_type=ContentType.objects.db_manager(using).get_for_model(type(row)),
+            db=router.db_for_write(type(row), instance=row),
+            format="json",
+            serialized_data=serializers.serialize("json", [row]),
+            object_repr=str(row),
+        )
+        self.written.append((version, comment))
 
     def save_revisions(self) -> None:
-        """A revision for each row the load wrote, holding that row alone, as it stands at the
-        end of the load (with its tags): what django-reversion writes for a revision of one
-        row, written for all of them in a few statements."""
-        rows = {}
-        for model in {model for model, _, _ in self.written}:
-            pks = [pk for kind, pk, _ in self.written if kind is model]
-            found = model.objects.filter(pk__in=pks)
-            if model is Article:
-                found = found.prefetch_related("tags")
-            rows.update({(model, row.pk): row for row in found})
+        """A revision of its own for each row the load wrote, written together at the end."""
         using = router.db_for_write(Revision)
         revisions = Revision.objects.using(using).bulk_create(
-            Revision(date_created=self.now, comment=comment) for _, _, comment in self.written
+            Revision(date_created=self.now, comment=comment) for _, comment in self.written
         )
-        versions = []
-        for revision, (model, pk, _) in zip(revisions, self.written, strict=True):
-            row = rows[model, pk]
-            versions.append(
-                Version(
-                    revision=revision,
-                    object_id=str(pk),
-                    content_type=ContentType.objects.db_manager(using).get_for_model(model),
-                    db=router.db_for_write(model, instance=row),
-                    format="json",
-                    # Every field, as reversion.register() keeps by default.
-                    serialized_data=serializers.serialize("json", [row]),
-                    object_repr=str(row),
-                )
-            )
-        Version.objects.using(using).bulk_create(versions)
+        for revision, (version, _) in zip(revisions, self.written, strict=True):
+            version.revision = revision
+        Version.objects.using(using).bulk_create(version for version, _ in self.written)
 
     def forget_pictures(self) -> None:
         """Pictures are files, outside the transaction: a load that is rolled back deletes the
