@@ -19,6 +19,7 @@ from its History restores that row alone.
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -195,16 +196,18 @@ class _Load:
         # once every file has been read.
         saving = not self.problems and not _repeated(article_slug(path) for path in paths)
         entries = []
-        for entry, found in self.read_files(paths, rows, read, prerender=True):
-            self.problems.extend(found)
-            saving = saving and not found
-            if entry is None:
-                continue
-            entries.append(entry)
-            if saving:
-                self.save(entry, self.report)
-                if self.progress:
-                    self.progress(len(entries), len(paths))
+        # Closed however the loop ends, so the workers converting the rest stop with it.
+        with closing(self.read_files(paths, rows, read, prerender=True)) as files:
+            for entry, found in files:
+                self.problems.extend(found)
+                saving = saving and not found
+                if entry is None:
+                    continue
+                entries.append(entry)
+                if saving:
+                    self.save(entry, self.report)
+                    if self.progress:
+                        self.progress(len(entries), len(paths))
         self.problems.extend(_clashes(entries, "slug", "the same slug"))
         self.problems.extend(_clashes(entries, "order", "the same place in the guide (order)"))
         loaded = {entry.key for entry in entries}

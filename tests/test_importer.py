@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import multiprocessing
 
 import pytest
 import reversion
@@ -15,6 +16,7 @@ from reversion.models import Revision, Version
 
 from articles.contentformat import fingerprint
 from articles.importers import ContentError, export_content, load_content
+from articles.markdown import PARALLEL_FROM
 from articles.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -500,6 +502,27 @@ def test_failure_half_way_rolls_back_every_write(write_article, content_dir, mon
     assert saved == ["a", "b"]
     assert Article.objects.count() == 0
     assert load_content(content_dir).counts() == "created 3, updated 0, unchanged 0, kept 0"
+
+
+def test_a_load_that_fails_half_way_leaves_no_workers_converting(
+    write_article, content_dir, monkeypatch
+):
+    for number in range(PARALLEL_FROM + 5):
+        write_article(f"article-{number:03d}", body=f"Text {number}.\n")
+    real_save = Article.save
+
+    def save_then_fail(self, *args, **kwargs):
+        if Article.objects.count() == 2:
+            raise RuntimeError("disk full")
+        real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Article, "save", save_then_fail)
+    with pytest.raises(RuntimeError) as raised:
+        load_content(content_dir)
+
+    assert raised.value.__traceback__ is not None  # the failure, still held, holds the load
+    assert multiprocessing.active_children() == []
+    assert Article.objects.count() == 0
 
 
 def test_missing_folder_is_reported(tmp_path):
