@@ -17,9 +17,27 @@ class _RememberedHyphenation:
         self.positions = functools.lru_cache(maxsize=100_000)(pyphen.positions)
 
 
-# textstat's functions are the methods of one object, which holds the hyphenator it asks.
+class _RememberedSyllables:
+    """textstat's syllable count, remembered word by word: the SMOG grade counts a text's words
+    one at a time, and textstat's own memory holds 128. A whole text is counted afresh."""
+
+    LONGEST_WORD = 60
+
+    def __init__(self, count):
+        self.count = count
+        self.of_word = functools.lru_cache(maxsize=100_000)(count)
+
+    def __call__(self, text: str, lang=None) -> int:
+        if lang is None and len(text) <= self.LONGEST_WORD and " " not in text:
+            return self.of_word(text)
+        return self.count(text, lang)
+
+
+# textstat's functions are the methods of one object, which holds the hyphenator it asks and
+# counts syllables with its own method.
 _counter = textstat.textstat
 _counter.pyphen = _RememberedHyphenation(_counter.pyphen)
+_counter.syllable_count = _RememberedSyllables(_counter.syllable_count)
 
 
 def reading_grade(text: str) -> float | None:

@@ -531,6 +531,23 @@ def test_a_word_is_hyphenated_once_however_many_texts_use_it():
     assert after.hits > before.hits
 
 
+def test_syllables_are_remembered_word_by_word_and_never_a_whole_text():
+    from articles import grades
+
+    # textstat remembers its last 128 texts' grades itself: these two are graded nowhere else.
+    text = "Needles can feel odd. Muscles may twitch twice. Bruises fade within a week."
+    again = "Muscles may twitch twice. Needles can feel odd. Bruises fade within a week."
+    words = grades._counter.syllable_count.of_word
+    words.cache_clear()
+    smog_grade(text)
+    first = words.cache_info()
+    smog_grade(again)
+
+    assert first.currsize == len(set(text.split()))
+    assert words.cache_info().misses == first.misses
+    assert words.cache_info().currsize == first.currsize
+
+
 def test_the_report_gives_the_smog_grade_of_the_reading_text():
     report = check_writing(f"## Today\n\n{SMOG_TEXT}\n")
 
