@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 import markdown
 import nh3
 from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 from . import includes, renderlimits, risks
 from .grades import reading_grade, smog_grade
@@ -295,10 +295,52 @@ class _ReferencesProcessor(Treeprocessor):
                 block.insert(0, heading)
 
 
+# What each inline pattern's expression cannot match without: a piece of text holding none of a
+# pattern's marks is passed over without running it (most text has no marks at all).
+INLINE_MARKS = {
+    "backtick": ("`",),
+    "escape": ("\\",),
+    "footnote": ("[^",),
+    "reference": ("[",),
+    "link": ("[",),
+    "image_link": ("![",),
+    "image_reference": ("![",),
+    "short_reference": ("[",),
+    "short_image_ref": ("![",),
+    "autolink": ("<",),
+    "automail": ("<",),
+    "linebreak": ("  \n",),
+    "entity": ("&",),
+    "em_strong": ("*", "_"),
+}
+_apply_pattern = InlineProcessor._InlineProcessor__applyPattern
+
+
+class _MarkedInlineProcessor(InlineProcessor):
+    """Python-Markdown's inline step, trying a pattern on a piece of text only when the text
+    holds the mark the pattern starts from (its own step runs every pattern's expression on
+    every piece of text). The page is the same: see INLINE_MARKS and tests/test_renderer.py."""
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self.marks = {
+            md.inlinePatterns[name]: marks
+            for name, marks in INLINE_MARKS.items()
+            if name in md.inlinePatterns
+        }
+
+    def _InlineProcessor__applyPattern(self, pattern, data, index, start=0):  # noqa: N802
+        marks = self.marks.get(pattern)
+        if marks is not None and all(data.find(mark, start) == -1 for mark in marks):
+            return data, False, 0
+        return _apply_pattern(self, pattern, data, index, start)
+
+
 class _SiteExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         md.registerExtension(self)  # so that md.reset() calls reset() below
         self.md = md
+        md.treeprocessors.register(_MarkedInlineProcessor(md), "inline", 20)
         # Raw HTML is escaped as text: an unclosed <style> or <math> can then never swallow the
         # rest of the article.
         md.preprocessors.deregister("html_block")

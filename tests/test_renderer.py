@@ -296,3 +296,40 @@ def test_each_text_has_its_own_time(monkeypatch):
     monkeypatch.setattr(limits, "RENDER_SECONDS", 1.0)
 
     assert render("Converted much later.").html == "<p>Converted much later.</p>"
+
+
+MARKED_TEXTS = [
+    "Plain words only, with no marks at all.",
+    "An escaped \\*star\\* and a backslash \\\\ before `code` and ``two `ticks` ``.",
+    "A line that ends in two spaces  \nand goes on. Also a\\\nbackslash break.",
+    "Entities: &amp; &#169; &#xA9; & a lone ampersand; &notanentity",
+    "Links: <https://www.nhs.uk/>, <someone@example.org>, <not a link>, [text](/a/ 'title').",
+    "A reference [link][ref], a [short one], ![a picture][pic] and ![alt](/media/x.png).\n\n"
+    "[ref]: https://example.org/\n[short one]: /b/\n[pic]: /media/p.png",
+    "Emphasis: *one*, **two**, ***three***, _under_, __double__, snake_case_name, 2*3*4, * a *",
+    "A footnote.[^a] Another[^missing] and [^a] again.\n\n[^a]: The note, with *emphasis*.",
+    "Brackets [[block:left-as-is]] [unclosed ( ] ) ![ !] ]][[ and <b>html</b> <!-- comment -->",
+    "- a list with *marks* and [a link](https://example.org/)\n- `code` &amp; <x@y.z>\n",
+    "> A quote with **bold** and a break  \n> carried on.",
+]
+
+
+@pytest.mark.django_db
+def test_passing_over_unmarked_text_changes_no_page(shipped_content):
+    """The inline step that skips text without a pattern's marks makes exactly the page that
+    Python-Markdown's own inline step makes."""
+    from markdown.treeprocessors import InlineProcessor
+
+    from articles import markdown as renderer
+
+    texts = MARKED_TEXTS + [
+        path.read_text(encoding="utf-8").split("---\n", 2)[2]
+        for path in sorted(shipped_content.rglob("*.md"))
+    ]
+    for text in texts:
+        source = renderer._expanded(text)
+        marked = renderer._new_markdown()
+        plain = renderer._new_markdown()
+        plain.treeprocessors.register(InlineProcessor(plain), "inline", 20)
+        assert type(marked.treeprocessors["inline"]).__name__ == "_MarkedInlineProcessor"
+        assert marked.convert(source) == plain.convert(source), text[:60]
