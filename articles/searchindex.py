@@ -40,15 +40,18 @@ def fts_table(table: str) -> str:
     return f"{table}_fts"
 
 
-# While a load runs (``indexed_at_the_end``): the articles it saved, by id, indexed when it ends.
+# While a load runs (``indexed_at_the_end``): the articles it saved, by id, not yet indexed.
 _held = threading.local()
+# How many of a load's articles are written to the index at a time, while it goes on.
+BATCH = 100
 
 
 @contextlib.contextmanager
 def indexed_at_the_end():
     """Within it (one load of the content folder, in its transaction), each article saved is
-    indexed once, when it ends, with its tags set, rather than at each save and again when its
-    tags are set. If it fails, nothing is indexed: its transaction is rolled back anyway."""
+    indexed once, with its tags set, rather than at each save and again when its tags are set:
+    ``BATCH`` at a time while the load goes on, the rest when it ends. If it fails, its
+    transaction is rolled back, index and all."""
     if getattr(_held, "articles", None) is not None:
         yield
         return
@@ -66,10 +69,15 @@ def index_article(article) -> None:
     if article.pk is None:
         return
     held = getattr(_held, "articles", None)
-    if held is not None:
-        held[article.pk] = article
+    if held is None:
+        index_articles([article])
         return
-    index_articles([article])
+    if article.pk not in held and len(held) >= BATCH:
+        # A load saves an article and then its tags before the next article: the ones held
+        # are whole once another one comes.
+        index_articles(list(held.values()))
+        held.clear()
+    held[article.pk] = article
 
 
 def index_articles(articles: list) -> None:

@@ -334,3 +334,28 @@ def test_a_number_no_page_uses_is_named_and_left_out(client, make_article):
     assert slugs(found) == ["help"]
     assert "No page on this site uses the word “17”." in found.content.decode()
     assert slugs(urgent) == ["help"]
+
+
+def test_a_load_of_more_articles_than_one_batch_indexes_each_with_its_tags(
+    client, write_article, content_dir, monkeypatch
+):
+    from articles import searchindex
+    from articles.importers import load_content
+    from articles.models import SearchPage
+
+    monkeypatch.setattr(searchindex, "BATCH", 3)
+    for number in range(8):
+        write_article(f"note-{number}", title=f"Note {number}", tags=[f"topic{number}", "shared"])
+    load_content(content_dir)
+
+    keywords = dict(SearchPage.objects.values_list("article__slug", "keywords"))
+    assert keywords == {f"note-{n}": f"note {n} shared topic{n}" for n in range(8)}
+    assert slugs(client.get("/search/", {"q": "topic7"})) == ["note-7"]
+
+    write_article("note-3", title="Note 3", tags=["elbow"])
+    write_article("note-4", title="Note 4", tags=["elbow", "shared"])
+    load_content(content_dir)
+
+    assert SearchPage.objects.get(article__slug="note-3").keywords == "note 3 elbow"
+    assert slugs(client.get("/search/", {"q": "elbow"})) == ["note-3", "note-4"]
+    assert SearchPage.objects.count() == 8
