@@ -424,8 +424,10 @@ def unix_line_ends(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def figure_names() -> list[str]:
-    return sorted(path.stem for path in FIGURES_DIR.glob("*.svg"))
+@functools.cache
+def figure_names() -> tuple[str, ...]:
+    """The drawings that ship with the site (read once, as ``figure_html`` reads each)."""
+    return tuple(sorted(path.stem for path in FIGURES_DIR.glob("*.svg")))
 
 
 def unknown_includes(text: str, *, in_block: bool = False) -> list[str]:

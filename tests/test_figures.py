@@ -11,7 +11,7 @@ FIGURES = figure_names()
 
 
 def test_the_promised_figures_exist():
-    assert FIGURES == ["body-map", "needle"]
+    assert FIGURES == ("body-map", "needle")
 
 
 @pytest.mark.parametrize("name", FIGURES)
