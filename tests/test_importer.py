@@ -1,6 +1,7 @@
 """load_content: counts over repeated runs, every kind of invalid file, staff edits kept."""
 
 import datetime as dt
+import gc
 import io
 import multiprocessing
 
@@ -15,7 +16,7 @@ from PIL import ExifTags, Image, ImageDraw
 from reversion.models import Revision, Version
 
 from articles.contentformat import fingerprint
-from articles.importers import ContentError, export_content, load_content
+from articles.importers import GC_EVERY, ContentError, export_content, load_content
 from articles.markdown import PARALLEL_FROM
 from articles.models import Article
 
@@ -523,6 +524,23 @@ def test_a_load_that_fails_half_way_leaves_no_workers_converting(
     assert raised.value.__traceback__ is not None  # the failure, still held, holds the load
     assert multiprocessing.active_children() == []
     assert Article.objects.count() == 0
+
+
+def test_a_load_looks_for_cycles_less_often_and_puts_the_setting_back(write_article, content_dir):
+    write_article("a")
+    write_article("b", reviewed="not a date")
+    before = gc.get_threshold()
+    seen = []
+
+    with pytest.raises(ContentError):
+        load_content(content_dir, progress=lambda *_: seen.append(gc.get_threshold()))
+    assert gc.get_threshold() == before
+
+    (content_dir / "b.md").unlink()
+    load_content(content_dir, progress=lambda *_: seen.append(gc.get_threshold()))
+
+    assert seen == [(GC_EVERY, *before[1:])] * 2
+    assert gc.get_threshold() == before
 
 
 def test_missing_folder_is_reported(tmp_path):
