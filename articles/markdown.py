@@ -473,8 +473,8 @@ def plain_text(html: str) -> str:
     html = includes.PICTURE_PARAGRAPH.sub(" ", html)
     # A list item, heading or table cell reads as a sentence of its own, full stop or not.
     html = BLOCK_END.sub(r".</\1>", html)
-    text = html_lib.unescape(nh3.clean(html, tags=set()))
-    return re.sub(r"\s+", " ", text).strip()
+    # One space between words, whatever whitespace stood between them.
+    return " ".join(html_lib.unescape(nh3.clean(html, tags=set())).split())
 
 
 SECTION_HEADING = re.compile(r'<h([23])\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
