@@ -29,7 +29,7 @@ import reversion
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
-from django.db import models, router, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from reversion.models import Revision, Version
 
@@ -179,7 +179,8 @@ class _Load:
         paths = sorted((self.directory / BLOCKS_DIR).glob("*.md"))
         entries, found = [], []
         for entry, problems in self.read_files(paths, rows, partial(read_block, blocks=rows)):
-            entries.extend([entry] if entry else [])
+            if entry:
+                entries.append(entry)
             found.extend(problems)
         self.save_shared("blocks", entries, Block, {path.stem for path in paths}, found)
 
@@ -327,9 +328,13 @@ class _Load:
     def save_revisions(self) -> None:
         """A revision of its own for each row the load wrote, written together at the end."""
         using = router.db_for_write(Revision)
-        revisions = Revision.objects.using(using).bulk_create(
-            Revision(date_created=self.now, comment=comment) for _, comment in self.written
-        )
+        made = [Revision(date_created=self.now, comment=comment) for _, comment in self.written]
+        if connections[using].features.can_return_rows_from_bulk_insert:
+            revisions = Revision.objects.using(using).bulk_create(made)
+        else:  # SQLite before 3.35 gives no ids back from a bulk insert
+            for revision in made:
+                revision.save(using=using)
+            revisions = made
         for revision, (version, _) in zip(revisions, self.written, strict=True):
             version.revision = revision
         Version.objects.using(using).bulk_create(version for version, _ in self.written)

@@ -232,6 +232,21 @@ def test_a_loaded_version_holds_what_django_reversion_would_keep(write_article, 
     )
 
 
+def test_a_database_that_gives_no_ids_from_a_bulk_insert_still_gets_a_revision_a_row(
+    write_article, content_dir, monkeypatch
+):
+    from django.db import connection
+
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    paths = {name: write_article(name) for name in ("one", "two")}
+    load_content(content_dir)
+
+    for name, path in paths.items():
+        version = Version.objects.get_for_object(Article.objects.get(slug=name)).get()
+        assert version.revision.comment == f"Loaded from {path}"
+        assert list(version.revision.version_set.all()) == [version]
+
+
 def test_command_prints_counts_and_kept_articles(write_article, content_dir):
     write_article("one")
     run_command(content_dir)
