@@ -152,7 +152,7 @@ class _Load:
         self.load_list("risks", Risk, RISKS_FILE)
         self.load_blocks()
         # Nothing an article can name changes from here on.
-        with includes.rows_held(), searchindex.indexed_at_the_end():
+        with includes.rows_held(), searchindex.indexed_in_batches():
             self.load_articles()
         if self.problems:
             raise ContentError(self.problems)

@@ -40,14 +40,14 @@ def fts_table(table: str) -> str:
     return f"{table}_fts"
 
 
-# While a load runs (``indexed_at_the_end``): the articles it saved, by id, not yet indexed.
+# While a load runs (``indexed_in_batches``): the articles it saved, by id, not yet indexed.
 _held = threading.local()
 # How many of a load's articles are written to the index at a time, while it goes on.
 BATCH = 100
 
 
 @contextlib.contextmanager
-def indexed_at_the_end():
+def indexed_in_batches():
     """Within it (one load of the content folder, in its transaction), each article saved is
     indexed once, with its tags set, rather than at each save and again when its tags are set:
     ``BATCH`` at a time while the load goes on, the rest when it ends. If it fails, its
