@@ -169,28 +169,31 @@ def names_a_picture(encoded: bytes) -> bool:
     return b"\nimage:" in encoded
 
 
-def article_body(encoded: bytes) -> str | None:
-    """The body of an article file as ``read_article`` gives it to the form, or None when the
-    file cannot be read that far (its problems are found when it is read)."""
+def _front_matter_of(encoded: bytes) -> re.Match | None:
+    """A markdown file's front matter (its text, ``.group(1)``) and where its body starts
+    (``.end()``, in ``.string``); None when the file cannot be read that far (its problems are
+    found when it is read)."""
     try:
-        raw = encoded.decode("utf-8").lstrip("\ufeff")
+        return FRONT_MATTER_RE.match(encoded.decode("utf-8").lstrip("\ufeff"))
     except UnicodeDecodeError:
         return None
-    match = FRONT_MATTER_RE.match(raw)
-    return normalise_body(raw[match.end() :]) if match else None
 
 
-def article_slug(path: Path) -> str | None:
+def article_body(encoded: bytes) -> str | None:
+    """The body of an article file as ``read_article`` gives it to the form, or None."""
+    match = _front_matter_of(encoded)
+    return normalise_body(match.string[match.end() :]) if match else None
+
+
+def article_slug(path: Path, encoded: bytes) -> str | None:
     """The slug an article file gives (its name, unless its front matter says otherwise), as
-    it is written; None when the file cannot be read that far."""
+    it is written; or None."""
+    match = _front_matter_of(encoded)
     try:
-        match = FRONT_MATTER_RE.match(path.read_bytes().decode("utf-8").lstrip("\ufeff"))
         data = _yaml(match.group(1)) if match else None
-    except (UnicodeDecodeError, yaml.YAMLError):
+    except yaml.YAMLError:
         return None
-    if not isinstance(data, dict):
-        return None
-    slug = data.get("slug", path.stem)
+    slug = data.get("slug", path.stem) if isinstance(data, dict) else None
     return slug.strip() if isinstance(slug, str) else None
 
 

@@ -177,8 +177,9 @@ class _Load:
     def load_blocks(self) -> None:
         rows = {row.name: row for row in Block.objects.all()}
         paths = sorted((self.directory / BLOCKS_DIR).glob("*.md"))
+        contents = {path: path.read_bytes() for path in paths}
         entries, found = [], []
-        for entry, problems in self.read_files(paths, rows, partial(read_block, blocks=rows)):
+        for entry, problems in self.read_files(contents, rows, partial(read_block, blocks=rows)):
             if entry:
                 entries.append(entry)
             found.extend(problems)
@@ -209,13 +210,16 @@ class _Load:
             for path in sorted(self.directory.rglob("*.md"))
             if not path.is_relative_to(self.directory / BLOCKS_DIR)
         ]
+        contents = {path: path.read_bytes() for path in paths}
         read = partial(read_article, root=self.directory, articles=rows)
         # Two files that would make one article cannot both be saved; the clash is reported
         # once every file has been read.
-        saving = not self.problems and not _repeated(article_slug(path) for path in paths)
+        saving = not self.problems and not _repeated(
+            article_slug(path, encoded) for path, encoded in contents.items()
+        )
         entries = []
         # Closed however the loop ends, so the workers converting the rest stop with it.
-        with closing(self.read_files(paths, rows, read, prerender=True)) as files:
+        with closing(self.read_files(contents, rows, read, prerender=True)) as files:
             for entry, found in files:
                 self.problems.extend(found)
                 saving = saving and not found
@@ -236,9 +240,10 @@ class _Load:
         )
 
     def read_files(
-        self, paths: list[Path], rows: dict, read_file: Callable, *, prerender: bool = False
+        self, contents: dict[Path, bytes], rows: dict, read_file: Callable, *, prerender=False
     ) -> Iterator[tuple[Entry | None, list[str]]]:
-        """Files that each hold one row (articles, blocks), in order: each read with
+        """Files that each hold one row (articles, blocks), by path with their bytes, in order:
+        each read with
         ``read_file`` unless it is byte for byte as it was when its row was last loaded from
         it: then it says what was recorded then. (With ``overwrite``, every file is read.) A
         file that names a picture is always read, as the picture may have changed beside it.
@@ -247,8 +252,7 @@ class _Load:
         alone would be. Yields each file's entry (None if it has a problem) and problems."""
         loaded_from = {} if self.overwrite else {row.source_path: row for row in rows.values()}
         files = []
-        for path in paths:
-            encoded = path.read_bytes()
+        for path, encoded in contents.items():
             checksum = hashlib.sha256(encoded).hexdigest()
             display = display_path(path)
             row = loaded_from.get(display)

@@ -53,6 +53,13 @@ def fresh_markdown():
     markdown._this_thread.markdown = None
 
 
+@pytest.fixture
+def two_cores(monkeypatch):
+    """A load converts its markdown in worker processes, as on a machine of two cores or more,
+    whatever this machine has."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Rate limits and cached clinic details never leak from one test into the next."""

@@ -521,7 +521,7 @@ def test_failure_half_way_rolls_back_every_write(write_article, content_dir, mon
 
 
 def test_a_load_that_fails_half_way_leaves_no_workers_converting(
-    write_article, content_dir, monkeypatch
+    write_article, content_dir, monkeypatch, two_cores
 ):
     for number in range(PARALLEL_FROM + 5):
         write_article(f"article-{number:03d}", body=f"Text {number}.\n")

@@ -156,7 +156,9 @@ def test_the_related_articles_leave_out_the_previous_and_next_ones(make_article)
     assert titles(found.related) == ["Part 1", "Part 5", "Part 6"]
 
 
-def test_a_load_of_many_articles_saves_each_as_a_load_of_one_would(db, write_article, content_dir):
+def test_a_load_of_many_articles_saves_each_as_a_load_of_one_would(
+    db, write_article, content_dir, two_cores
+):
     for n in range(45):
         write_article(
             f"note-{n:02d}",
